@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# Build QEMU 10.0.2 for migkit: the patched tree (qemu-patches/series applied) or the unpatched
+# reference from the same pinned tarball.
+#
+#   qemu-patches/build-qemu.sh [--stock] [--rbd] [--cache DIR] [--no-deps] [--print-dir]
+#
+# The cache (default $MIGKIT_CACHE, else /var/cache/migkit) holds the tarball, a git tree of the
+# source with the series applied on top of a `base` commit, the build folders and ccache.  It
+# lives outside the clone; nothing depends on it being there.  Rerunning with nothing changed
+# takes seconds; a changed patch re-applies the series and rebuilds incrementally.
+# On success the last line printed is the build folder (qemu-system-x86_64 is in it).
+set -euo pipefail
+
+QEMU_VERSION=10.0.2
+TARBALL=qemu_${QEMU_VERSION}+ds.orig.tar.xz
+TARBALL_SHA256=0901da33844a331bf8b3602b9c1fbd178e60b737c8e3ade678255bd090c9b9f1
+TARGETS=(qemu-system-x86_64 qemu-img qemu-io qemu-nbd storage-daemon/qemu-storage-daemon
+         tests/qtest/migration-test)
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cache=${MIGKIT_CACHE:-/var/cache/migkit}
+variant=patched rbd=0 deps=1 print_dir=0
+
+die() { echo "build-qemu: error: $*" >&2; exit 1; }
+say() { echo "build-qemu: $*" >&2; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --stock) variant=stock ;;
+    --rbd) rbd=1 ;;
+    --cache) cache=${2:?--cache needs a folder}; shift ;;
+    --no-deps) deps=0 ;;
+    --print-dir) print_dir=1 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown option '$1' (see --help)" ;;
+  esac
+  shift
+done
+
+mkdir -p "$cache" 2>/dev/null || die "cannot create the cache folder $cache (set MIGKIT_CACHE to a writable folder)"
+cache=$(cd "$cache" && pwd)
+src=$cache/qemu-$QEMU_VERSION          # git tree: base commit + series (the patched variant)
+stock=$cache/qemu-$QEMU_VERSION-stock  # git worktree at `base`
+tree=$src; [ $variant = stock ] && tree=$stock
+build=$tree/build$([ $rbd = 1 ] && echo -rbd || true)
+
+if [ $print_dir = 1 ]; then echo "$build"; exit 0; fi
+
+check_space() {
+  local need_mb=$1 avail
+  avail=$(df -Pm "$cache" | awk 'NR==2 {print $4}')
+  [ "${avail:-0}" -ge "$need_mb" ] ||
+    die "only ${avail} MiB free under $cache, need about ${need_mb} MiB: free some disk or point MIGKIT_CACHE elsewhere"
+}
+
+# 1. Dependencies.
+if [ $deps = 1 ]; then
+  groups=(qemu); [ $rbd = 1 ] && groups+=(ceph)
+  "$here/../tools/install-deps.sh" "${groups[@]}"
+fi
+
+# 2. The pinned tarball, verified.
+dist=$cache/dist
+mkdir -p "$dist"
+sha_ok() { [ -f "$dist/$TARBALL" ] && echo "$TARBALL_SHA256  $dist/$TARBALL" | sha256sum -c --status; }
+if ! sha_ok; then
+  rm -f "$dist/$TARBALL"
+  check_space 100
+  say "downloading $TARBALL (apt-get source, bookworm-backports)"
+  tmp=$(mktemp -d "$dist/dl.XXXXXX")
+  # The .dsc or debian.tar.xz have been seen to 404 while the orig tarball downloads: judge
+  # by the tarball and its hash, not by apt-get's exit status.
+  (cd "$tmp" && apt-get source --download-only -t bookworm-backports qemu >"$tmp/log" 2>&1) || true
+  if [ ! -f "$tmp/$TARBALL" ]; then
+    tail -n 5 "$tmp/log" >&2
+    rm -rf "$tmp"
+    die "could not download $TARBALL: check the network to the Debian mirror and that deb-src for bookworm-backports is configured (tools/install-deps.sh adds it), or put the file in $dist by hand"
+  fi
+  mv "$tmp/$TARBALL" "$dist/$TARBALL"
+  rm -rf "$tmp"
+  sha_ok || { mv "$dist/$TARBALL" "$dist/$TARBALL.bad"; die "$TARBALL has the wrong sha256 (kept as $dist/$TARBALL.bad; expected $TARBALL_SHA256): the mirror serves another file; delete it and retry, or fetch the right one by hand"; }
+fi
+
+# 3. The source as a git tree with a `base` commit.  Unpacked into a temporary folder and
+# renamed only when complete, so an interrupted unpack never looks like a good tree.
+git_q() { git -C "$1" -c safe.directory="*" -c user.name=migkit -c user.email=build@migkit.invalid -c advice.detachedHead=false "${@:2}"; }
+if [ ! -f "$src/.migkit-base-ok" ] || ! git_q "$src" rev-parse -q --verify base >/dev/null 2>&1; then
+  [ -e "$src" ] && { say "removing a stale or half-prepared source tree $src"; rm -rf "$src" "$stock"; }
+  check_space 1500
+  say "unpacking $TARBALL"
+  tmp=$(mktemp -d "$cache/unpack.XXXXXX")
+  tar --no-same-owner -xJf "$dist/$TARBALL" -C "$tmp" || { rm -rf "$tmp"; die "unpacking $TARBALL failed (disk full? see df -h $cache)"; }
+  [ -d "$tmp/qemu-$QEMU_VERSION" ] || { rm -rf "$tmp"; die "$TARBALL did not unpack to qemu-$QEMU_VERSION/"; }
+  git_q "$tmp/qemu-$QEMU_VERSION" init -q -b migkit
+  printf '/build*/\n/.migkit-*\n' >>"$tmp/qemu-$QEMU_VERSION/.git/info/exclude"
+  git_q "$tmp/qemu-$QEMU_VERSION" add -A -f
+  git_q "$tmp/qemu-$QEMU_VERSION" commit -q -m "QEMU $QEMU_VERSION (Debian +ds orig tarball)"
+  git_q "$tmp/qemu-$QEMU_VERSION" tag base
+  mv "$tmp/qemu-$QEMU_VERSION" "$src"
+  rmdir "$tmp"
+  touch "$src/.migkit-base-ok"
+fi
+
+# 4. The series.  Recorded by a hash of the series file and every patch it lists: unchanged
+# means nothing to do; changed means reset to `base` and apply all again (git only rewrites
+# files that differ, so ninja rebuilds only what the patches touch).
+patches=()
+while IFS= read -r line; do
+  line=${line%%#*}; line=$(echo "$line" | xargs)
+  [ -n "$line" ] || continue
+  [ -f "$here/$line" ] || die "qemu-patches/series lists '$line' but qemu-patches/$line does not exist"
+  patches+=("$line")
+done <"$here/series"
+
+if [ $variant = patched ]; then
+  [ -d "$src/.git/rebase-apply" ] && git_q "$src" am --abort >/dev/null 2>&1 || true
+  want=$( (cat "$here/series"; for p in "${patches[@]}"; do cat "$here/$p"; done) | sha256sum | cut -d' ' -f1)
+  have=$(cat "$src/.migkit-series" 2>/dev/null || true)
+  if [ "$want" != "$have" ] || [ -n "$(git_q "$src" status --porcelain --untracked-files=no)" ]; then
+    if [ -n "$(git_q "$src" status --porcelain --untracked-files=no)" ]; then
+      say "note: uncommitted edits in $src are discarded (commit them and export with qemu-patches/export.sh)"
+    fi
+    rm -f "$src/.migkit-series"
+    git_q "$src" checkout -q -B migkit base
+    git_q "$src" reset -q --hard base
+    for p in "${patches[@]}"; do
+      say "applying $p"
+      if ! git_q "$src" am -q --keep-cr "$here/$p" >"$cache/am.log" 2>&1; then
+        git_q "$src" am --abort >/dev/null 2>&1 || true
+        sed -n '1,15p' "$cache/am.log" >&2
+        die "patch qemu-patches/$p does not apply on top of the patches before it (QEMU $QEMU_VERSION); refresh it against the series"
+      fi
+    done
+    echo "$want" >"$src/.migkit-series"
+  fi
+else
+  if [ ! -d "$stock/.git" ] && [ ! -f "$stock/.git" ]; then
+    rm -rf "$stock"
+    git_q "$src" worktree prune
+    git_q "$src" worktree add -q --detach "$stock" base
+  fi
+  git_q "$stock" reset -q --hard base
+fi
+
+# 5. Configure.  bzip2 must not be on PATH: with it, QEMU's meson tries to unpack the EDK2
+# blobs that the +ds tarball does not ship.  A PATH farm without bzip2 serves configure and
+# ninja alike (ninja re-runs meson when a patch touches a meson.build).
+farm=$cache/path-farm
+if [ ! -f "$farm/.ok" ]; then
+  rm -rf "$farm"; mkdir -p "$farm"
+  for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin; do
+    for f in "$d"/*; do
+      b=$(basename "$f")
+      case "$b" in bzip2|bunzip2|bzcat) continue ;; esac
+      [ -e "$farm/$b" ] || ln -s "$f" "$farm/$b"
+    done
+  done
+  touch "$farm/.ok"
+fi
+export PATH=$farm
+export CCACHE_DIR=$cache/ccache CCACHE_BASEDIR=$cache CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-6G}
+export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
+
+conf=(--target-list=x86_64-softmmu --without-default-features --enable-tcg --enable-slirp
+      --enable-tools --enable-fdt=system --disable-docs --disable-rust --disable-install-blobs
+      --disable-werror --python=/usr/bin/python3 --enable-trace-backends=log)
+[ $rbd = 1 ] && conf+=(--enable-rbd)
+conf_hash=$(echo "${conf[*]}" | sha256sum | cut -d' ' -f1)
+if [ ! -f "$build/build.ninja" ] || [ "$(cat "$build/.migkit-configure" 2>/dev/null)" != "$conf_hash" ]; then
+  check_space 3000
+  say "configuring $variant QEMU in $build"
+  rm -rf "$build"; mkdir -p "$build"
+  if ! (cd "$build" && ../configure "${conf[@]}" >configure.log 2>&1); then
+    tail -n 20 "$build/configure.log" >&2
+    die "configure failed (full log: $build/configure.log); a missing build dependency is fixed by tools/install-deps.sh qemu"
+  fi
+  echo "$conf_hash" >"$build/.migkit-configure"
+fi
+
+# 6. Build.
+check_space 500
+jobs=${MIGKIT_JOBS:-$(nproc)}
+say "building $variant QEMU (ninja -j$jobs; log: $build/ninja.log)"
+if ! ninja -C "$build" -j"$jobs" "${TARGETS[@]}" >"$build/ninja.log" 2>&1; then
+  grep -E -m 20 'error|FAILED' "$build/ninja.log" >&2 || tail -n 20 "$build/ninja.log" >&2
+  die "building $variant QEMU failed (full log: $build/ninja.log)"
+fi
+
+# 7. Firmware from Debian's packages, where the in-tree binary looks for it.
+fw=$build/qemu-bundle/usr/local/share/qemu
+mkdir -p "$fw"
+declare -A FIRMWARE=(
+  [bios-256k.bin]=/usr/share/seabios [bios.bin]=/usr/share/seabios [vgabios-stdvga.bin]=/usr/share/seabios
+  [kvmvapic.bin]=/usr/share/qemu [linuxboot_dma.bin]=/usr/share/qemu [linuxboot.bin]=/usr/share/qemu
+  [multiboot_dma.bin]=/usr/share/qemu [pvh.bin]=/usr/share/qemu
+  [efi-virtio.rom]=/usr/lib/ipxe/qemu [efi-e1000.rom]=/usr/lib/ipxe/qemu [efi-e1000e.rom]=/usr/lib/ipxe/qemu
+)
+for f in "${!FIRMWARE[@]}"; do
+  [ -e "${FIRMWARE[$f]}/$f" ] ||
+    die "firmware ${FIRMWARE[$f]}/$f is missing: apt-get install --reinstall seabios ipxe-qemu qemu-system-data (tools/install-deps.sh qemu)"
+  ln -sfn "${FIRMWARE[$f]}/$f" "$fw/$f"
+done
+ln -sfn /usr/share/qemu/keymaps "$fw/keymaps"
+ln -sfn /usr/share/seabios/vgabios-stdvga.bin "$fw/vgabios-stdvga.bin"
+
+say "$variant QEMU ready: $build/qemu-system-x86_64"
+echo "$build"
