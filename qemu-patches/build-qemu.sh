@@ -14,8 +14,6 @@ set -euo pipefail
 QEMU_VERSION=10.0.2
 TARBALL=qemu_${QEMU_VERSION}+ds.orig.tar.xz
 TARBALL_SHA256=0901da33844a331bf8b3602b9c1fbd178e60b737c8e3ade678255bd090c9b9f1
-TARGETS=(qemu-system-x86_64 qemu-img qemu-io qemu-nbd storage-daemon/qemu-storage-daemon
-         tests/qtest/migration-test)
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${MIGKIT_CACHE:-/var/cache/migkit}
@@ -142,28 +140,10 @@ else
   git_q "$stock" reset -q --hard base
 fi
 
-# 5. Configure.  bzip2 must not be on PATH: with it, QEMU's meson tries to unpack the EDK2
-# blobs that the +ds tarball does not ship.  A PATH farm without bzip2 serves configure and
-# ninja alike (ninja re-runs meson when a patch touches a meson.build).
-farm=$cache/path-farm
-if [ ! -f "$farm/.ok" ]; then
-  rm -rf "$farm"; mkdir -p "$farm"
-  for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin; do
-    for f in "$d"/*; do
-      b=$(basename "$f")
-      case "$b" in bzip2|bunzip2|bzcat) continue ;; esac
-      [ -e "$farm/$b" ] || ln -s "$f" "$farm/$b"
-    done
-  done
-  touch "$farm/.ok"
-fi
-export PATH=$farm
-export CCACHE_DIR=$cache/ccache CCACHE_BASEDIR=$cache CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-6G}
-export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
-
-conf=(--target-list=x86_64-softmmu --without-default-features --enable-tcg --enable-slirp
-      --enable-tools --enable-fdt=system --disable-docs --disable-rust --disable-install-blobs
-      --disable-werror --python=/usr/bin/python3 --enable-trace-backends=log)
+# 5. Configure (settings shared with dev-tree.sh).
+. "$here/qemu-env.sh"
+qemu_build_env "$cache"
+conf=("${QEMU_CONFIGURE_ARGS[@]}")
 [ $rbd = 1 ] && conf+=(--enable-rbd)
 conf_hash=$(echo "${conf[*]}" | sha256sum | cut -d' ' -f1)
 if [ ! -f "$build/build.ninja" ] || [ "$(cat "$build/.migkit-configure" 2>/dev/null)" != "$conf_hash" ]; then
@@ -181,27 +161,13 @@ fi
 check_space 500
 jobs=${MIGKIT_JOBS:-$(nproc)}
 say "building $variant QEMU (ninja -j$jobs; log: $build/ninja.log)"
-if ! ninja -C "$build" -j"$jobs" "${TARGETS[@]}" >"$build/ninja.log" 2>&1; then
+if ! ninja -C "$build" -j"$jobs" "${QEMU_TARGETS[@]}" >"$build/ninja.log" 2>&1; then
   grep -E -m 20 'error|FAILED' "$build/ninja.log" >&2 || tail -n 20 "$build/ninja.log" >&2
   die "building $variant QEMU failed (full log: $build/ninja.log)"
 fi
 
-# 7. Firmware from Debian's packages, where the in-tree binary looks for it.
-fw=$build/qemu-bundle/usr/local/share/qemu
-mkdir -p "$fw"
-declare -A FIRMWARE=(
-  [bios-256k.bin]=/usr/share/seabios [bios.bin]=/usr/share/seabios [vgabios-stdvga.bin]=/usr/share/seabios
-  [kvmvapic.bin]=/usr/share/qemu [linuxboot_dma.bin]=/usr/share/qemu [linuxboot.bin]=/usr/share/qemu
-  [multiboot_dma.bin]=/usr/share/qemu [pvh.bin]=/usr/share/qemu
-  [efi-virtio.rom]=/usr/lib/ipxe/qemu [efi-e1000.rom]=/usr/lib/ipxe/qemu [efi-e1000e.rom]=/usr/lib/ipxe/qemu
-)
-for f in "${!FIRMWARE[@]}"; do
-  [ -e "${FIRMWARE[$f]}/$f" ] ||
-    die "firmware ${FIRMWARE[$f]}/$f is missing: apt-get install --reinstall seabios ipxe-qemu qemu-system-data (tools/install-deps.sh qemu)"
-  ln -sfn "${FIRMWARE[$f]}/$f" "$fw/$f"
-done
-ln -sfn /usr/share/qemu/keymaps "$fw/keymaps"
-ln -sfn /usr/share/seabios/vgabios-stdvga.bin "$fw/vgabios-stdvga.bin"
+# 7. Firmware.
+qemu_stage_firmware "$build" || die "staging firmware failed"
 
 say "$variant QEMU ready: $build/qemu-system-x86_64"
 echo "$build"
