@@ -2,7 +2,7 @@
 # Build QEMU 10.0.2 for migkit: the patched tree (qemu-patches/series applied) or the unpatched
 # reference from the same pinned tarball.
 #
-#   qemu-patches/build-qemu.sh [--stock] [--rbd] [--cache DIR] [--no-deps] [--print-dir]
+#   qemu-patches/build-qemu.sh [--stock] [--cache DIR] [--no-deps] [--print-dir]
 #
 # The cache (default $MIGKIT_CACHE, else /var/cache/migkit) holds the tarball, a git tree of the
 # source with the series applied on top of a `base` commit, the build folders and ccache.  It
@@ -17,7 +17,7 @@ TARBALL_SHA256=0901da33844a331bf8b3602b9c1fbd178e60b737c8e3ade678255bd090c9b9f1
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${MIGKIT_CACHE:-/var/cache/migkit}
-variant=patched rbd=0 deps=1 print_dir=0
+variant=patched deps=1 print_dir=0
 
 die() { echo "build-qemu: error: $*" >&2; exit 1; }
 say() { echo "build-qemu: $*" >&2; }
@@ -25,7 +25,6 @@ say() { echo "build-qemu: $*" >&2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --stock) variant=stock ;;
-    --rbd) rbd=1 ;;
     --cache) cache=${2:?--cache needs a folder}; shift ;;
     --no-deps) deps=0 ;;
     --print-dir) print_dir=1 ;;
@@ -40,7 +39,7 @@ cache=$(cd "$cache" && pwd)
 src=$cache/qemu-$QEMU_VERSION          # git tree: base commit + series (the patched variant)
 stock=$cache/qemu-$QEMU_VERSION-stock  # git worktree at `base`
 tree=$src; [ $variant = stock ] && tree=$stock
-build=$tree/build$([ $rbd = 1 ] && echo -rbd || true)
+build=$tree/build
 
 if [ $print_dir = 1 ]; then echo "$build"; exit 0; fi
 
@@ -53,8 +52,7 @@ check_space() {
 
 # 1. Dependencies.
 if [ $deps = 1 ]; then
-  groups=(qemu); [ $rbd = 1 ] && groups+=(ceph)
-  "$here/../tools/install-deps.sh" "${groups[@]}"
+  "$here/../tools/install-deps.sh" qemu
 fi
 
 # 2. The pinned tarball, verified.
@@ -84,6 +82,7 @@ fi
 git_q() { git -C "$1" -c safe.directory="*" -c user.name=migkit -c user.email=build@migkit.invalid -c advice.detachedHead=false "${@:2}"; }
 if [ ! -f "$src/.migkit-base-ok" ] || ! git_q "$src" rev-parse -q --verify base >/dev/null 2>&1; then
   [ -e "$src" ] && { say "removing a stale or half-prepared source tree $src"; rm -rf "$src" "$stock"; }
+  rm -rf "$cache"/unpack.*
   check_space 1500
   say "unpacking $TARBALL"
   tmp=$(mktemp -d "$cache/unpack.XXXXXX")
@@ -144,7 +143,6 @@ fi
 . "$here/qemu-env.sh"
 qemu_build_env "$cache"
 conf=("${QEMU_CONFIGURE_ARGS[@]}")
-[ $rbd = 1 ] && conf+=(--enable-rbd)
 conf_hash=$(echo "${conf[*]}" | sha256sum | cut -d' ' -f1)
 if [ ! -f "$build/build.ninja" ] || [ "$(cat "$build/.migkit-configure" 2>/dev/null)" != "$conf_hash" ]; then
   check_space 3000

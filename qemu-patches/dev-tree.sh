@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A QEMU tree to develop patches in, beside the pipeline's own tree.
 #
-#   qemu-patches/dev-tree.sh NAME [--rbd] [--from-series]
+#   qemu-patches/dev-tree.sh NAME [--from-series]
 #
 # Makes (once) a git worktree $MIGKIT_CACHE/dev-NAME on branch dev-NAME starting at `base`
 # (or at the applied series with --from-series), configures it exactly like build-qemu.sh and
@@ -10,11 +10,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${MIGKIT_CACHE:-/var/cache/migkit}
-name=${1:?usage: dev-tree.sh NAME [--rbd] [--from-series]}; shift
-rbd=0 start=base
+name=${1:?usage: dev-tree.sh NAME [--from-series]}; shift
+start=base
 while [ $# -gt 0 ]; do
   case "$1" in
-    --rbd) rbd=1 ;;
     --from-series) start=migkit ;;
     *) echo "dev-tree: error: unknown option '$1'" >&2; exit 2 ;;
   esac
@@ -31,7 +30,6 @@ fi
 . "$here/qemu-env.sh"
 qemu_build_env "$cache"
 conf=("${QEMU_CONFIGURE_ARGS[@]}")
-[ $rbd = 1 ] && conf+=(--enable-rbd)
 build=$tree/build
 if [ ! -f "$build/build.ninja" ]; then
   mkdir -p "$build"

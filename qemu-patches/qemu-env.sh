@@ -25,7 +25,8 @@ qemu_build_env() {
 
 QEMU_CONFIGURE_ARGS=(--target-list=x86_64-softmmu --without-default-features --enable-tcg
   --enable-slirp --enable-tools --enable-fdt=system --disable-docs --disable-rust
-  --disable-install-blobs --disable-werror --python=/usr/bin/python3 --enable-trace-backends=log)
+  --disable-install-blobs --disable-werror --python=/usr/bin/python3 --enable-trace-backends=log
+  --enable-rbd)
 
 QEMU_TARGETS=(qemu-system-x86_64 qemu-img qemu-io qemu-nbd storage-daemon/qemu-storage-daemon
   tests/qtest/migration-test)
