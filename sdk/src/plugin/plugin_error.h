@@ -34,9 +34,7 @@ public:
     };
 
     /** PluginError: @code and a complete, human message (what, which file, what to do). */
-    PluginError(Code code, const std::string &message) : std::runtime_error(message), code_(code)
-    {
-    }
+    PluginError(Code code, const std::string &message) : std::runtime_error(message), code_(code) {}
 
     /** code: the kind of failure. */
     Code code() const noexcept { return code_; }
