@@ -2,12 +2,18 @@
 # Build QEMU 10.0.2 for migkit: the patched tree (qemu-patches/series applied) or the unpatched
 # reference from the same pinned tarball.
 #
-#   qemu-patches/build-qemu.sh [--stock] [--cache DIR] [--no-deps] [--print-dir]
+#   qemu-patches/build-qemu.sh [--stock] [--cache DIR] [--series FILE] [--no-deps]
+#                              [--prepare-only] [--print-dir]
 #
 # The cache (default $MIGKIT_CACHE, else /var/cache/migkit) holds the tarball, a git tree of the
 # source with the series applied on top of a `base` commit, the build folders and ccache.  It
 # lives outside the clone; nothing depends on it being there.  Rerunning with nothing changed
 # takes seconds; a changed patch re-applies the series and rebuilds incrementally.
+#   --stock          build the unpatched reference (a worktree at `base`) instead
+#   --series FILE    another series file (patch names relative to its folder)
+#   --prepare-only   stop once the source is ready (series applied); print the source folder
+#   --no-deps        do not run tools/install-deps.sh qemu first
+#   --print-dir      print the build folder and exit
 # On success the last line printed is the build folder (qemu-system-x86_64 is in it).
 set -euo pipefail
 
@@ -17,7 +23,8 @@ TARBALL_SHA256=0901da33844a331bf8b3602b9c1fbd178e60b737c8e3ade678255bd090c9b9f1
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${MIGKIT_CACHE:-/var/cache/migkit}
-variant=patched deps=1 print_dir=0
+variant=patched deps=1 print_dir=0 prepare_only=0
+series=$here/series
 
 die() { echo "build-qemu: error: $*" >&2; exit 1; }
 say() { echo "build-qemu: $*" >&2; }
@@ -27,8 +34,10 @@ while [ $# -gt 0 ]; do
     --stock) variant=stock ;;
     --cache) cache=${2:?--cache needs a folder}; shift ;;
     --no-deps) deps=0 ;;
+    --series) series=${2:?--series needs a file}; shift ;;
+    --prepare-only) prepare_only=1 ;;
     --print-dir) print_dir=1 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR>1 && /^#/ {sub(/^# ?/, ""); print; next} NR>1 {exit}' "$0"; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
   shift
@@ -90,7 +99,8 @@ if [ ! -f "$src/.migkit-base-ok" ] || ! git_q "$src" rev-parse -q --verify base 
   [ -d "$tmp/qemu-$QEMU_VERSION" ] || { rm -rf "$tmp"; die "$TARBALL did not unpack to qemu-$QEMU_VERSION/"; }
   git_q "$tmp/qemu-$QEMU_VERSION" init -q -b migkit
   printf '/build*/\n/.migkit-*\n' >>"$tmp/qemu-$QEMU_VERSION/.git/info/exclude"
-  git_q "$tmp/qemu-$QEMU_VERSION" add -A -f
+  # Uncompressed loose objects: the import is I/O-bound, not worth zlib time.
+  git_q "$tmp/qemu-$QEMU_VERSION" -c core.looseCompression=0 add -A -f
   git_q "$tmp/qemu-$QEMU_VERSION" commit -q -m "QEMU $QEMU_VERSION (Debian +ds orig tarball)"
   git_q "$tmp/qemu-$QEMU_VERSION" tag base
   mv "$tmp/qemu-$QEMU_VERSION" "$src"
@@ -101,17 +111,19 @@ fi
 # 4. The series.  Recorded by a hash of the series file and every patch it lists: unchanged
 # means nothing to do; changed means reset to `base` and apply all again (git only rewrites
 # files that differ, so ninja rebuilds only what the patches touch).
+[ -f "$series" ] || die "no series file $series"
+series_dir=$(cd "$(dirname "$series")" && pwd)
 patches=()
 while IFS= read -r line; do
   line=${line%%#*}; line=$(echo "$line" | xargs)
   [ -n "$line" ] || continue
-  [ -f "$here/$line" ] || die "qemu-patches/series lists '$line' but qemu-patches/$line does not exist"
+  [ -f "$series_dir/$line" ] || die "$series lists '$line' but $series_dir/$line does not exist: fix the series file"
   patches+=("$line")
-done <"$here/series"
+done <"$series"
 
 if [ $variant = patched ]; then
   [ -d "$src/.git/rebase-apply" ] && git_q "$src" am --abort >/dev/null 2>&1 || true
-  want=$( (cat "$here/series"; for p in "${patches[@]}"; do cat "$here/$p"; done) | sha256sum | cut -d' ' -f1)
+  want=$( (cat "$series"; for p in "${patches[@]}"; do cat "$series_dir/$p"; done) | sha256sum | cut -d' ' -f1)
   have=$(cat "$src/.migkit-series" 2>/dev/null || true)
   if [ "$want" != "$have" ] || [ -n "$(git_q "$src" status --porcelain --untracked-files=no)" ]; then
     if [ -n "$(git_q "$src" status --porcelain --untracked-files=no)" ]; then
@@ -122,10 +134,10 @@ if [ $variant = patched ]; then
     git_q "$src" reset -q --hard base
     for p in "${patches[@]}"; do
       say "applying $p"
-      if ! git_q "$src" am -q --keep-cr "$here/$p" >"$cache/am.log" 2>&1; then
+      if ! git_q "$src" am -q --keep-cr "$series_dir/$p" >"$cache/am.log" 2>&1; then
         git_q "$src" am --abort >/dev/null 2>&1 || true
         sed -n '1,15p' "$cache/am.log" >&2
-        die "patch qemu-patches/$p does not apply on top of the patches before it (QEMU $QEMU_VERSION); refresh it against the series"
+        die "patch $series_dir/$p does not apply on top of the patches before it (QEMU $QEMU_VERSION); refresh it against the series"
       fi
     done
     echo "$want" >"$src/.migkit-series"
@@ -137,6 +149,12 @@ else
     git_q "$src" worktree add -q --detach "$stock" base
   fi
   git_q "$stock" reset -q --hard base
+fi
+
+if [ $prepare_only = 1 ]; then
+  say "$variant source ready: $tree"
+  echo "$tree"
+  exit 0
 fi
 
 # 5. Configure (settings shared with dev-tree.sh).
