@@ -20,7 +20,8 @@
  * ABI history (bump MIGKIT_PLUGIN_ABI_VERSION on any incompatible change; appending a field to
  * a struct that carries struct_size, or a value to an enum, is compatible):
  *   1  migkit 0.1: descriptor, policy ops (plan, iteration, switchover, completion, failure),
- *      host API with queued actions, typed values.
+ *      host API with queued actions, typed values.  Appended (compatible): on_host_hook at
+ *      the end of migkit_policy_ops with migkit_hook_call (libvirt's hook points).
  */
 #ifndef MIGKIT_PLUGIN_H
 #define MIGKIT_PLUGIN_H
@@ -284,6 +285,43 @@ typedef struct migkit_host_api {
 /* Policy ops: what the plugin implements                                                     */
 /* ------------------------------------------------------------------------------------------ */
 
+/**
+ * migkit_hook_point: a point of the VM's life on one host at which libvirt runs its qemu hook
+ * (/etc/libvirt/hooks/qemu.d/), given to on_host_hook.  During a live migration the
+ * destination sees MIGRATE_BEGIN, PREPARE, START, STARTED in that order; the source sees
+ * STOPPED then RELEASE after the switchover; an aborted migration gives the destination
+ * STOPPED and RELEASE (detail "failed").
+ */
+typedef enum migkit_hook_point {
+    MIGKIT_HOOK_MIGRATE_BEGIN = 0, /* destination: incoming XML; may be replaced or refused */
+    MIGKIT_HOOK_PREPARE = 1,       /* destination: before resources are set up; may refuse */
+    MIGKIT_HOOK_START = 2,         /* destination: before QEMU starts; may refuse */
+    MIGKIT_HOOK_STARTED = 3,       /* destination: QEMU runs, paused, waiting for memory */
+    MIGKIT_HOOK_STOPPED = 4,       /* QEMU stopped on this host */
+    MIGKIT_HOOK_RELEASE = 5,       /* everything released; detail "migrated" or "failed" */
+} migkit_hook_point;
+
+/**
+ * migkit_hook_call: one hook call, given to on_host_hook.
+ * @point: where in the VM's life.
+ * @vm_name: the domain's name.
+ * @detail: libvirt's last hook argument ("migrated", "failed", or "-").
+ * @domain_xml: the domain XML libvirt passed (at MIGRATE_BEGIN, after the rewrites of the
+ *              plugins before this one).
+ * @facts: what the host knows about itself, named: "host.name", "host.memory.available-bytes",
+ *         "domain.memory-bytes", "disk.N.path", "disk.N.shared" (bool: on a filesystem the
+ *         host lists as shared), "interface.N.bridge", "interface.N.mac" and so on
+ *         (docs/operators.md).
+ */
+typedef struct migkit_hook_call {
+    uint32_t struct_size;
+    migkit_hook_point point;
+    const char *vm_name;
+    const char *detail;
+    const char *domain_xml;
+    migkit_values facts;
+} migkit_hook_call;
+
 /** migkit_policy: opaque instance state of a plugin, one per migration. */
 typedef struct migkit_policy migkit_policy;
 
@@ -311,6 +349,13 @@ typedef struct migkit_error {
  *                 notification when the gate is off, in which case @decision is ignored).
  * @on_complete: the migration completed.
  * @on_failure: the migration failed or was cancelled; the VM runs where outcome says.
+ * @on_host_hook: (appended; check struct_size) a libvirt hook point on this host.  The hook
+ *                program creates the plugin (no migration runs: actions return -ENOTSUP),
+ *                calls this once and destroys it, in a child process with a time limit.
+ *                Return non-zero with @error to refuse the VM at MIGRATE_BEGIN, PREPARE or
+ *                START (libvirt shows the message; elsewhere it is logged).  At MIGRATE_BEGIN
+ *                a plugin may set *@replacement_xml to a new domain XML, owned by the plugin
+ *                and valid until destroy; leave it NULL to keep the XML.
  */
 typedef struct migkit_policy_ops {
     uint32_t struct_size;
@@ -327,6 +372,8 @@ typedef struct migkit_policy_ops {
                          migkit_switchover_decision *decision, migkit_error *error);
     void (*on_complete)(migkit_policy *policy, const migkit_outcome *outcome);
     void (*on_failure)(migkit_policy *policy, const migkit_outcome *outcome);
+    int (*on_host_hook)(migkit_policy *policy, const migkit_hook_call *call,
+                        const char **replacement_xml, migkit_error *error);
 } migkit_policy_ops;
 
 /** Signature of the exported migkit_plugin_entry. */
