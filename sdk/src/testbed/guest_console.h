@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "qmp/line_framer.h"
+#include "testbed/guest_messages.h"
+#include "testbed/write_rate.h"
+
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <string>
+
+namespace migkit::testbed {
+
+/**
+ * GuestConsole: the host end of the verifiable guest's serial port (COM1 as a UNIX socket
+ * chardev, see QemuProcess::serialSocketPath()).
+ *
+ * The API is blocking with timeouts (waitReady, verify, pause, resume, waitProgress) plus a
+ * non-blocking poll() for callers that run a GLib main loop: watch fd() for input (or call
+ * poll() from a timeout source) and read latestProgress() / writeRate().  Every line read, by
+ * either path, updates the progress history; replies wait in a queue until a blocking call
+ * takes them, so poll() never loses a verify result.
+ *
+ * A console may connect at any time (also to a migration's destination): waitReady() sends
+ * `status` so the guest repeats its ready line.
+ */
+class GuestConsole {
+public:
+    /** DefaultTimeout: generous for a loaded 2-core TCG host. */
+    static constexpr std::chrono::milliseconds kDefaultTimeout{60000};
+
+    /**
+     * GuestConsole: connect to the socket at @socketPath, retrying until @timeout (QEMU may
+     * not have created it yet).  Throws TestbedError naming the path.
+     */
+    GuestConsole(const std::string &socketPath, std::chrono::milliseconds timeout);
+    ~GuestConsole();
+    GuestConsole(const GuestConsole &) = delete;
+    GuestConsole &operator=(const GuestConsole &) = delete;
+
+    /** fd: the socket, to watch for input (G_IO_IN) from a main loop. */
+    int fd() const { return fd_; }
+
+    /** socketPath: where the console is connected, for messages. */
+    const std::string &socketPath() const { return socketPath_; }
+
+    /**
+     * poll: read whatever has arrived without blocking, parse it, update the progress history
+     * and queue replies.  Returns the number of lines read.  Throws TestbedError when the
+     * guest's socket closed (QEMU exited).
+     */
+    size_t poll();
+
+    /** waitReady: send `status` and wait for the ready line. */
+    GuestReady waitReady(std::chrono::milliseconds timeout = kDefaultTimeout);
+
+    /** waitProgress: wait for the next progress line. */
+    GuestProgress waitProgress(std::chrono::milliseconds timeout = kDefaultTimeout);
+
+    /** verify: send `verify` and wait for the result (writing pauses during the check). */
+    VerifyResult verify(std::chrono::milliseconds timeout = kDefaultTimeout);
+
+    /** pause: stop writing; returns the guest's acknowledgement. */
+    GuestAck pause(std::chrono::milliseconds timeout = kDefaultTimeout);
+
+    /** resume: start writing again; returns the guest's acknowledgement. */
+    GuestAck resume(std::chrono::milliseconds timeout = kDefaultTimeout);
+
+    /** send: send one command line (without newline) to the guest. */
+    void send(const std::string &command);
+
+    /** ready: the last ready line seen, if any. */
+    const std::optional<GuestReady> &ready() const { return ready_; }
+
+    /** latestProgress: the newest progress line seen, if any. */
+    std::optional<GuestProgress> latestProgress() const;
+
+    /** progressHistory: progress lines seen, oldest first (bounded; old ones drop off). */
+    const std::deque<ProgressSample> &progressHistory() const { return history_; }
+
+    /** writeRate: the guest's write rate over the last @window of guest time. */
+    std::optional<WriteRate> writeRate(std::chrono::microseconds window) const;
+
+    /** errors: `error` lines the guest sent, oldest first. */
+    const std::deque<std::string> &errors() const { return errors_; }
+
+private:
+    void readLines(int timeoutMs);
+    void handleLine(const std::string &line);
+    template <typename T>
+    T waitFor(const char *what, std::chrono::milliseconds timeout);
+
+    std::string socketPath_;
+    int fd_ = -1;
+    LineFramer framer_{64 * 1024};
+    std::optional<GuestReady> ready_;
+    std::deque<ProgressSample> history_;
+    std::deque<GuestMessage> replies_;
+    std::deque<std::string> errors_;
+};
+
+} // namespace migkit::testbed
