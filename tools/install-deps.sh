@@ -18,7 +18,7 @@ declare -A GROUP_PACKAGES=(
   [qemu]="ninja-build meson python3-venv python3-pycotap flex bison libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev zlib1g-dev librbd-dev xz-utils ccache seabios ipxe-qemu qemu-system-data dpkg-dev perl"
   [test]="qemu-system-x86 qemu-utils iproute2 socat python3"
   [libvirt]="libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients libvirt-dev libvirt0 libvirt-glib-1.0-dev tcpdump"
-  [ceph]="ceph-mon ceph-osd ceph-common librbd-dev qemu-block-extra"
+  [ceph]="ceph-mon ceph-osd ceph-common jq librbd-dev qemu-block-extra"
   [bench]="qemu-system-x86"
 )
 # Packages that must come from bookworm-backports (bookworm's own are too old).

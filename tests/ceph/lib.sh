@@ -1,0 +1,237 @@
+# Harness for the RBD tests: TAP output, QEMU processes driven over QMP, RBD images checked
+# with qemu-io.  Sourced by rbd-cases.sh, which runs inside the cluster's network namespace
+# (ceph-cluster.sh exec), so QMP and migration use TCP on that namespace's 127.0.0.1 and bash's
+# own /dev/tcp: no helper process a connection.
+#
+# Needs: QEMU_DIR (qemu-system-x86_64, qemu-io, qemu-img), CEPH_CONF, WORK (a scratch folder).
+
+# ---- TAP ------------------------------------------------------------------------------------
+
+tap_count=0
+tap_failed=0
+
+diag() { printf '# %s\n' "$*"; }
+
+# One TAP test point: `tap_result STATUS NAME`, STATUS 0 = ok.
+tap_result() {
+  tap_count=$((tap_count + 1))
+  if [ "$1" -eq 0 ]; then
+    echo "ok $tap_count - $2"
+  else
+    echo "not ok $tap_count - $2"
+    tap_failed=$((tap_failed + 1))
+  fi
+}
+
+tap_skip() { tap_count=$((tap_count + 1)); echo "ok $tap_count - $1 # SKIP $2"; }
+
+# A measured figure: printed as a TAP comment and appended to $WORK/figures.txt.
+figure() {
+  diag "figure: $1 = $2 ${3:-}"
+  printf '%s\t%s\t%s\n' "$1" "$2" "${3:-}" >>"$WORK/figures.txt"
+}
+
+# Milliseconds since the epoch, from bash's own clock (no fork).
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+
+# Run "$@"; on failure print the reason (the last line of output) as a diagnostic.
+# Use inside a case: `check "what" command...` returns the command's status.
+check() {
+  local what=$1 out rc=0
+  shift
+  out=$("$@" 2>&1) || rc=$?
+  [ $rc -eq 0 ] || diag "FAILED: $what: ${out##*$'\n'}"
+  return $rc
+}
+
+# Whether the qemu-img in DIR has block driver NAME (from its "Supported image formats" list).
+qemu_has_driver() {
+  "$1/qemu-img" --help | sed -n '/^Supported image formats:/,/^$/{/^Supported/d;p};/^  /p' |
+    tr -s ' ' '\n' | grep -qx "$2"
+}
+
+# ---- QEMU processes -------------------------------------------------------------------------
+
+declare -A VM_PID VM_FD VM_PORT
+next_port=4400
+
+# Ports for QMP and migration in the namespace: never reused within one run.  Sets $port
+# (a $(...) call would count in a subshell and hand out one port forever).
+take_port() { next_port=$((next_port + 1)); port=$next_port; }
+
+# Start a VM: `vm_start NAME QEMU-ARGS...`.  A q35 machine without boot disk idles in the
+# firmware (TCG), its stdout (qemu-io's reports) line-buffered into $WORK/NAME.log.
+vm_start() {
+  local name=$1 port deadline
+  shift
+  take_port
+  stdbuf -oL "$QEMU_DIR/qemu-system-x86_64" -M q35 -accel tcg -nodefaults -display none \
+    -m 64 -name "$name" -qmp "tcp:127.0.0.1:$port,server=on,wait=off" "$@" \
+    >"$WORK/$name.log" 2>&1 </dev/null &
+  VM_PID[$name]=$!
+  VM_PORT[$name]=$port
+  deadline=$(($(now_ms) + 60000))
+  until { exec {VM_FD[$name]}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; do
+    if ! kill -0 "${VM_PID[$name]}" 2>/dev/null; then
+      wait "${VM_PID[$name]}" 2>/dev/null || true
+      diag "QEMU '$name' exited at start: $(tail -n 3 "$WORK/$name.log" | tr '\n' ' ')"
+      unset "VM_PID[$name]" "VM_FD[$name]"
+      return 1
+    fi
+    if [ "$(now_ms)" -gt "$deadline" ]; then
+      diag "QEMU '$name' did not open QMP on port $port within 60 s (log $WORK/$name.log)"
+      return 1
+    fi
+    sleep 0.1
+  done
+  local greeting
+  read -r -t 30 greeting <&"${VM_FD[$name]}" || { diag "no QMP greeting from '$name'"; return 1; }
+  vm_qmp "$name" '{"execute": "qmp_capabilities"}' >/dev/null
+}
+
+# Send one QMP command, print its reply line; events are logged to $WORK/NAME.events.
+# Fails (status 1) on an error reply or when no reply comes within TIMEOUT seconds.
+vm_qmp() {
+  local name=$1 cmd=$2 timeout=${3:-60} fd=${VM_FD[$1]:-} line
+  [ -n "$fd" ] || { diag "no QMP connection to '$name'"; return 1; }
+  printf '%s\n' "$cmd" >&"$fd" || { diag "QMP send to '$name' failed"; return 1; }
+  while :; do
+    if ! IFS= read -r -t "$timeout" line <&"$fd"; then
+      diag "no QMP reply from '$name' within ${timeout}s to: $cmd"
+      return 1
+    fi
+    line=${line%$'\r'}
+    case "$line" in
+      '{"return"'*) printf '%s\n' "$line"; return 0 ;;
+      '{"error"'*) printf '%s\n' "$line"; return 1 ;;
+      *) printf '%s %s\n' "$(now_ms)" "$line" >>"$WORK/$name.events" ;;
+    esac
+  done
+}
+
+# Run an HMP command through QMP; print what it returned.
+vm_hmp() {
+  local reply
+  reply=$(vm_qmp "$1" "$(jq -cn --arg c "$2" '{execute: "human-monitor-command",
+                                               arguments: {"command-line": $c}}')" "${3:-60}") ||
+    return 1
+  jq -r '.return' <<<"$reply"
+}
+
+# The BlockBackend of the VM's disk device (virtio-blk-pci id=vd0), as HMP qemu-io names it.
+VM_DISK_QDEV=/machine/peripheral/vd0/virtio-backend
+
+# Write PATTERN at OFFSET LENGTH through the VM's disk device, the guest's path through the
+# block layer.  Succeeds when qemu-io reported the write done, fails on its error report.
+vm_write() {
+  local name=$1 pattern=$2 offset=$3 length=$4 timeout=${5:-120} before after report
+  before=$(grep -cE '^(wrote |write failed)' "$WORK/$name.log" || true)
+  vm_hmp "$name" "qemu-io -d $VM_DISK_QDEV \"write -P $pattern $offset $length\"" "$timeout" \
+    >/dev/null || return 1
+  after=$(grep -cE '^(wrote |write failed)' "$WORK/$name.log" || true)
+  report=$(grep -E '^(wrote |write failed)' "$WORK/$name.log" | tail -n 1)
+  if [ "$after" -le "$before" ]; then
+    diag "'$name': qemu-io printed no report for write $pattern $offset $length"
+    return 1
+  fi
+  case "$report" in
+    wrote*) return 0 ;;
+    *) diag "'$name': $report"; return 1 ;;
+  esac
+}
+
+# QMP status of a VM (running, paused, postmigrate, inmigrate ...).
+vm_status() { vm_qmp "$1" '{"execute": "query-status"}' | jq -r '.return.status'; }
+
+# Forget a VM whose process is gone; reap it.
+vm_forget() {
+  local name=$1
+  [ -n "${VM_FD[$name]:-}" ] && exec {VM_FD[$name]}>&-
+  wait "${VM_PID[$name]}" 2>/dev/null || true
+  unset "VM_PID[$name]" "VM_FD[$name]" "VM_PORT[$name]"
+}
+
+# Kill a VM with SIGNAL (default KILL) and wait for it to be gone.
+vm_kill() {
+  local name=$1 sig=${2:-KILL}
+  [ -n "${VM_PID[$name]:-}" ] || return 0
+  kill "-$sig" "${VM_PID[$name]}" 2>/dev/null || true
+  vm_forget "$name"
+}
+
+# Quit a VM cleanly over QMP; SIGKILL when it does not exit within 30 s.
+vm_quit() {
+  local name=$1 i
+  [ -n "${VM_PID[$name]:-}" ] || return 0
+  vm_qmp "$name" '{"execute": "quit"}' 30 >/dev/null 2>&1 || true
+  for ((i = 0; i < 300; i++)); do
+    kill -0 "${VM_PID[$name]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  vm_kill "$name" KILL
+}
+
+vm_quit_all() {
+  local name
+  for name in "${!VM_PID[@]}"; do vm_quit "$name"; done
+}
+
+# ---- migration ------------------------------------------------------------------------------
+
+# Live-migrate SRC to DST (started with -incoming defer); prints the final query-migrate
+# reply of the source.  Fails when the migration does not complete within TIMEOUT seconds.
+vm_migrate() {
+  local src=$1 dst=$2 timeout=${3:-120} port reply status deadline
+  take_port
+  vm_qmp "$dst" "{\"execute\": \"migrate-incoming\", \"arguments\": {\"uri\": \"tcp:127.0.0.1:$port\"}}" >/dev/null ||
+    return 1
+  vm_qmp "$src" "{\"execute\": \"migrate\", \"arguments\": {\"uri\": \"tcp:127.0.0.1:$port\"}}" >/dev/null ||
+    return 1
+  deadline=$(($(now_ms) + timeout * 1000))
+  while :; do
+    reply=$(vm_qmp "$src" '{"execute": "query-migrate"}') || return 1
+    status=$(jq -r '.return.status' <<<"$reply")
+    case "$status" in
+      completed) printf '%s\n' "$reply"; return 0 ;;
+      failed|cancelled)
+        diag "migration $src -> $dst $status: $(jq -r '.return."error-desc" // ""' <<<"$reply")"
+        return 1 ;;
+    esac
+    if [ "$(now_ms)" -gt "$deadline" ]; then
+      diag "migration $src -> $dst still '$status' after ${timeout}s"
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+# ---- RBD images -----------------------------------------------------------------------------
+
+# The QEMU -blockdev of the plain RBD node.  cache.direct=on turns librbd's cache off, so a
+# completed write is in RADOS, where another process reads it.
+rbd_blockdev() {
+  echo "driver=rbd,node-name=${2:-rbd0},pool=rbd,image=$1,conf=$CEPH_CONF,user=admin,cache.direct=on"
+}
+
+# The same image as a qemu-io/qemu-img filename.
+rbd_filename() { echo "rbd:rbd/$1:conf=$CEPH_CONF:id=admin"; }
+
+image_create() { rbd create --size "$2" "rbd/$1"; }
+image_remove() { rbd rm --no-progress "rbd/$1" >/dev/null 2>&1 || true; }
+
+# Read-only check, from a separate qemu-io process, that OFFSET LENGTH holds PATTERN.
+image_expect() {
+  local image=$1 pattern=$2 offset=$3 length=$4 out
+  if ! out=$("$QEMU_DIR/qemu-io" -r -f raw -c "read -P $pattern $offset $length" \
+              "$(rbd_filename "$image")" 2>&1) ||
+     [[ "$out" == *"verification failed"* || "$out" != *"read $length/$length"* ]]; then
+    diag "image $image at $offset+$length is not $pattern: ${out%%$'\n'*}"
+    return 1
+  fi
+}
+
+# The RADOS clients watching an image (one per process that has it open).
+image_watchers() { rbd status --format json "rbd/$1" | jq '.watchers | length'; }
+
+# The client (e.g. client.4125) holding the image's exclusive lock, or nothing.
+image_lock_owner() { rbd lock ls --format json "rbd/$1" | jq -r '.[0].locker // empty'; }
