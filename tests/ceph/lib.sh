@@ -44,9 +44,11 @@ check() {
   return $rc
 }
 
-# Whether the qemu-img in DIR has block driver NAME (from its "Supported image formats" list).
+# Whether the qemu-img in DIR has block driver NAME.  Its --help lists them after "Supported
+# formats:" (one line) or "Supported image formats:" (indented lines, a modular build).
 qemu_has_driver() {
-  "$1/qemu-img" --help | sed -n '/^Supported image formats:/,/^$/{/^Supported/d;p};/^  /p' |
+  "$1/qemu-img" --help |
+    awk '/^Supported (image )?formats:/ { on = 1; sub(/^[^:]*:/, "") } /^See / { on = 0 } on' |
     tr -s ' ' '\n' | grep -qx "$2"
 }
 
@@ -60,13 +62,14 @@ next_port=4400
 take_port() { next_port=$((next_port + 1)); port=$next_port; }
 
 # Start a VM: `vm_start NAME QEMU-ARGS...`.  A q35 machine without boot disk idles in the
-# firmware (TCG), its stdout (qemu-io's reports) line-buffered into $WORK/NAME.log.
+# firmware (TCG), its stdout (qemu-io's reports) line-buffered into $WORK/NAME.log.  The
+# firmware comes from Debian's packages (-L), so an in-tree build runs without staged blobs.
 vm_start() {
   local name=$1 port deadline
   shift
   take_port
   stdbuf -oL "$QEMU_DIR/qemu-system-x86_64" -M q35 -accel tcg -nodefaults -display none \
-    -m 64 -name "$name" -qmp "tcp:127.0.0.1:$port,server=on,wait=off" "$@" \
+    -m 64 -L /usr/share/seabios -L /usr/share/qemu -name "$name" -qmp "tcp:127.0.0.1:$port,server=on,wait=off" "$@" \
     >"$WORK/$name.log" 2>&1 </dev/null &
   VM_PID[$name]=$!
   VM_PORT[$name]=$port

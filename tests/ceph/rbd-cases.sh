@@ -8,6 +8,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 : "${CEPH_CONF:?}" "${QEMU_DIR:?}" "${WORK:?}" "${LEASE_DRIVER:?}"
 trap vm_quit_all EXIT
+# A QMP peer that died must make a write fail, not kill this shell.
+trap '' PIPE
 
 IMAGE_SIZE=64M
 KiB64=65536
