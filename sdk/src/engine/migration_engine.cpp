@@ -383,8 +383,18 @@ void MigrationEngine::prepareIncoming()
     report_.uri = uri;
 }
 
+void MigrationEngine::interrupt(const std::string &reason)
+{
+    if (interruptReason_.empty()) {
+        interruptReason_ = reason;
+    }
+}
+
 void MigrationEngine::startMigration()
 {
+    if (!interruptReason_.empty()) {
+        throw MigrationError("not started: " + interruptReason_);
+    }
     start_ = std::chrono::steady_clock::now();
     started_ = true;
     passPending_ = statusChanged_ = false;
@@ -510,7 +520,7 @@ json::Value MigrationEngine::monitor()
             context_,
             [this] {
                 return passPending_ || statusChanged_ || !source_->connected() ||
-                       (destinationLost_ && !cancelRequested_);
+                       (!cancelRequested_ && (destinationLost_ || !interruptReason_.empty()));
             },
             wait);
         passPending_ = statusChanged_ = false;
@@ -543,6 +553,9 @@ json::Value MigrationEngine::monitor()
         if (status == "postcopy-paused") {
             /* The VM's memory is split between the hosts: nothing to fall back to. */
             return info;
+        }
+        if (!interruptReason_.empty() && !cancelRequested_) {
+            requestCancel("operator", interruptReason_);
         }
         if (destinationLost_ && !cancelRequested_ && elapsedMs() > destinationLostAtMs_ + 5000) {
             requestCancel("migkit", "the destination QEMU went away: " + destinationLostReason_);

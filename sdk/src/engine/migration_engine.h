@@ -95,6 +95,13 @@ public:
      */
     MigrationReport run();
 
+    /**
+     * interrupt: ask a running migration to cancel (the operator pressed Ctrl-C).  Safe to
+     * call from a callback on the engine's context; before `migrate` starts, run() then
+     * throws MigrationError instead of starting.
+     */
+    void interrupt(const std::string &reason);
+
 private:
     void connect();
     void checkStates();
@@ -135,6 +142,7 @@ private:
     std::string destinationLostReason_;
     uint64_t destinationLostAtMs_ = 0;
     bool cancelRequested_ = false;
+    std::string interruptReason_;
     std::string cancelReason_;
     std::chrono::steady_clock::time_point start_;
     bool started_ = false;

@@ -37,4 +37,12 @@ struct GErrorFree {
 /** GErrorPtr: owns a GError. */
 using GErrorPtr = std::unique_ptr<GError, GErrorFree>;
 
+/** GMainContextUnref: deleter for a GMainContext. */
+struct GMainContextUnref {
+    void operator()(GMainContext *context) const { g_main_context_unref(context); }
+};
+
+/** GMainContextPtr: owns a GMainContext (g_main_context_new()). */
+using GMainContextPtr = std::unique_ptr<GMainContext, GMainContextUnref>;
+
 } // namespace migkit
