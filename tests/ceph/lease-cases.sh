@@ -1,19 +1,238 @@
-# The cases with migkit's lease filter on top of the RBD node.  Sourced by rbd-cases.sh.
+# The cases with migkit's lease filter (QEMU block driver "cluster-lease", qemu-patches/) on
+# top of the RBD node.  Sourced by rbd-cases.sh.
+#
+# Layout, as the driver defines it: the filter's "file" child is the data (RBD image IMAGE), its
+# "lease" child a small lease area on the same storage (RBD image IMAGE-lease, 4 MiB: a header
+# block and one 4 KiB slot per host-id).  Both images are made without RBD's exclusive-lock:
+# the lease arbitrates, and a dead holder's librbd lock would otherwise stall the new owner for
+# osd_client_watch_timeout.  Timings are the driver's defaults: renew every 1 s, others may take
+# over after 8 s of a still heartbeat, the owner fences itself 5 s after its last good renewal.
+
+LEASE_AREA_SIZE=4M
 
 lease_available() { qemu_has_driver "$QEMU_DIR" "$LEASE_DRIVER"; }
 
+lease_area_create() {
+  rbd create --size "$LEASE_AREA_SIZE" "${LEASED_IMAGE[@]}" "rbd/$image-lease"
+}
+
+# The two RBD nodes of a leased disk, rbd0 (data) and lease-area0, as QEMU arguments in
+# LEASE_RBD_ARGS.
+lease_rbd_args() {
+  LEASE_RBD_ARGS=(-blockdev "$(rbd_blockdev "$image" rbd0)"
+                  -blockdev "$(rbd_blockdev "$image-lease" lease-area0)")
+}
+
+# The filter node disk0 for HOST-ID, as -blockdev and as blockdev-add arguments.
+lease_node_opts() {
+  echo "driver=$LEASE_DRIVER,node-name=disk0,file=rbd0,lease=lease-area0,host-id=$2,host-name=$1"
+}
+lease_node_json() {
+  jq -cn --arg d "$LEASE_DRIVER" --arg n "$1" --argjson id "$2" \
+    '{driver: $d, "node-name": "disk0", file: "rbd0", lease: "lease-area0",
+      "host-id": $id, "host-name": $n}'
+}
+
+# A VM on the leased disk: `vm_start_leased NAME HOST-ID [QEMU-ARGS...]`.  The guest's disk
+# stops the VM on an I/O error (what a fenced lease returns); lease events are traced, with
+# wall-clock stamps, into the VM's log.
+vm_start_leased() {
+  lease_rbd_args
+  vm_start "$1" "${LEASE_RBD_ARGS[@]}" -blockdev "$(lease_node_opts "$1" "$2")" \
+    -device virtio-blk-pci,drive=disk0,id=vd0,werror=stop,rerror=stop \
+    -msg timestamp=on -trace 'enable=cluster_lease_*' "${@:3}"
+}
+
+# A VM that has the RBD nodes open but not the lease yet: a standby that may take over.
+vm_start_standby() {
+  lease_rbd_args
+  vm_start "$1" "${LEASE_RBD_ARGS[@]}" -msg timestamp=on -trace 'enable=cluster_lease_*' || return 1
+  VM_IO_TARGET[$1]=disk0
+}
+
+# blockdev-add the filter on a standby VM: the takeover attempt.  Prints the QMP reply.
+lease_take() {
+  vm_qmp "$1" "{\"execute\": \"blockdev-add\", \"arguments\": $(lease_node_json "$1" "$2")}" 120
+}
+
+# Wall-clock time (ms) of the first trace line of EVENT in a VM's log whose text matches REGEX;
+# the log backend stamps lines as PID@SECONDS.MICROSECONDS:event.
+trace_ms() {
+  grep -E "^[0-9]+@[0-9.]+:$2 " "$WORK/$1.log" | grep -E -- "${3:-.}" | head -n 1 |
+    sed -E 's/^[0-9]+@([0-9]+)\.([0-9]{3}).*/\1\2/'
+}
+
+# Wait until a VM's log has a trace line of EVENT matching REGEX.
+wait_trace() {
+  local deadline=$(($(now_ms) + ${4:-60} * 1000))
+  until [ -n "$(trace_ms "$1" "$2" "${3:-.}")" ]; do
+    if [ "$(now_ms)" -gt "$deadline" ]; then
+      diag "no '$2' trace from '$1' within ${4:-60}s"
+      return 1
+    fi
+    sleep 0.05
+  done
+}
+
+# ---- the cases ---------------------------------------------------------------------------
+
+# One writer per disk: while a VM holds the lease, another QEMU that opens the disk is refused
+# with an error naming the holder; after a clean quit the lease is free at once.
+case_lease_second_opener_refused() {
+  local t0 ms
+  lease_area_create || return 1
+  vm_start_leased a 1 || return 1
+  check "a writes 0xaa" vm_write a 0xaa 0 $KiB64 || return 1
+  t0=$(now_ms)
+  if vm_start_leased b 2 2>/dev/null; then
+    diag "b opened the disk while a holds the lease"
+    return 1
+  fi
+  ms=$(($(now_ms) - t0))
+  figure lease_refusal_ms "$ms" "(QEMU b start to its exit)"
+  check "b was refused because a's heartbeat advances" grep -q 'is in use by' "$WORK/b.log" ||
+    return 1
+  diag "b: $(grep -o "cluster-lease node 'disk0': the disk is in use.*" "$WORK/b.log" | head -n 1)"
+  check "a still writes (0xcc)" vm_write a 0xcc $KiB64 $KiB64 || return 1
+  check "a's first write is intact" image_expect "$image" 0xaa 0 $KiB64 || return 1
+  check "a's second write landed" image_expect "$image" 0xcc $KiB64 $KiB64 || return 1
+  vm_quit a
+  t0=$(now_ms)
+  vm_start_leased b2 2 || return 1
+  figure lease_open_after_clean_quit_ms "$(($(now_ms) - t0))" "(QEMU start to QMP ready)"
+  check "b2 writes 0xbb" vm_write b2 0xbb 0 $KiB64 || return 1
+  check "b2's write landed" image_expect "$image" 0xbb 0 $KiB64 || return 1
+  check "a's other block is intact" image_expect "$image" 0xcc $KiB64 $KiB64
+}
+
+# Hand-off at switchover: the destination takes the lease when it activates the disk, without
+# waiting for an expiry; the old source can never use the disk again.
+case_lease_migration_handoff() {
+  local err
+  lease_area_create || return 1
+  migrate_chain vm_start_leased 3 || return 1
+  figure migration_guest_downtime_lease_ms "$(median "${DOWNTIMES[@]}")" \
+    "(median of ${DOWNTIMES[*]})"
+  check "m2 logged the hand-off" wait_trace m2 cluster_lease_handoff . 5 || return 1
+  diag "m2: $(grep -o 'cluster_lease_handoff.*' "$WORK/m2.log" | tail -n 1)"
+  check "m3 received the lease" wait_trace m3 cluster_lease_acquired 'received' 5 || return 1
+  err=$(vm_qmp m2 '{"execute": "cont"}') && { diag "the old source resumed: $err"; return 1; }
+  diag "cont on the old source: $(jq -r '.error.desc' <<<"$err")"
+  check "the old source was refused because it handed the lease over" \
+    grep -q 'handed over' <<<"$err" || return 1
+  check "m3 still owns the disk and writes 0xee" vm_write m3 0xee $((5 * KiB64)) $KiB64 ||
+    return 1
+  check "m3's write landed" image_expect "$image" 0xee $((5 * KiB64)) $KiB64
+}
+
+# A dead owner (kill -9): a standby sees the heartbeat stand still for the lease timeout and
+# takes over; compare with RBD's own watch timeout (case 2).
+case_lease_takeover_after_kill() {
+  local t0 t1 ms
+  lease_area_create || return 1
+  vm_start_leased a 1 || return 1
+  vm_start_standby b || return 1
+  check "a writes 0xaa" vm_write a 0xaa 0 $KiB64 || return 1
+  vm_kill a KILL
+  t0=$(now_ms)
+  check "b takes the lease over" lease_take b 2 || return 1
+  t1=$(now_ms)
+  check "b writes 0xbb" vm_write b 0xbb $KiB64 $KiB64 || return 1
+  ms=$(($(now_ms) - t0))
+  figure lease_takeover_after_kill_ms "$ms" "(blockdev-add $((t1 - t0)) ms + first write)"
+  check "b logged a takeover" wait_trace b cluster_lease_acquired 'taken-over' 5 || return 1
+  check "a's write is intact" image_expect "$image" 0xaa 0 $KiB64 || return 1
+  check "b's write landed" image_expect "$image" 0xbb $KiB64 $KiB64
+}
+
+# The trap this layout avoids, measured: the same takeover on an image that keeps RBD's
+# exclusive-lock.  The lease is granted after its timeout, but the first write still waits for
+# RBD to break the dead owner's lock (osd_client_watch_timeout).
+case_lease_takeover_with_exclusive_lock() {
+  local t0 t1 ms
+  lease_area_create || return 1
+  vm_start_leased a 1 || return 1
+  vm_start_standby b || return 1
+  check "a writes 0xaa" vm_write a 0xaa 0 $KiB64 || return 1
+  vm_kill a KILL
+  t0=$(now_ms)
+  check "b takes the lease over" lease_take b 2 || return 1
+  t1=$(now_ms)
+  check "b writes 0xbb" vm_write b 0xbb $KiB64 $KiB64 180 || return 1
+  ms=$(($(now_ms) - t0))
+  figure lease_takeover_with_exclusive_lock_ms "$ms" "(lease granted after $((t1 - t0)) ms)"
+  check "b's write landed" image_expect "$image" 0xbb $KiB64 $KiB64
+}
+
+# The storage pauses (SIGSTOP of the only OSD): the owner cannot renew and fences itself (its
+# I/O fails at once) within lease-timeout - fence-margin of its last good renewal, before any
+# other host could take over (lease-timeout after it last saw a heartbeat move).  When the OSD
+# continues, the live owner renews again; a standby that tries meanwhile is refused.
+case_lease_fence_on_paused_cluster() {
+  local osd_pid t_stop t_fence t_cont since_renew out
+  lease_area_create || return 1
+  osd_pid=$(cat "$CEPH_STATE/run/ceph-osd.0.pid") || return 1
+  vm_start_leased a 1 || return 1
+  vm_start_standby b || return 1
+  check "a writes 0xaa" vm_write a 0xaa 0 $KiB64 || return 1
+  sleep 1.5  # a few renewals in steady state
+  t_stop=$(now_ms)
+  kill -STOP "$osd_pid"
+  if ! wait_trace a cluster_lease_fenced . 30; then
+    kill -CONT "$osd_pid"
+    return 1
+  fi
+  t_fence=$(trace_ms a cluster_lease_fenced)
+  since_renew=$(grep -o 'cluster_lease_fenced.*' "$WORK/a.log" | head -n 1 |
+                sed -nE 's/.* fenced ([0-9]+) ms after.*/\1/p')
+  figure lease_fence_after_osd_stop_ms "$((t_fence - t_stop))"
+  figure lease_fence_after_last_renewal_ms "$since_renew" \
+    "(others may take over 8000 ms after it at the earliest)"
+  # Fenced means refused here and now, with the storage still stopped: no request can hang.
+  out=0
+  vm_write a 0xdd 0 $KiB64 20 || out=$?
+  grep -E '^write failed' "$WORK/a.log" | tail -n 1 | grep -q 'Input/output error' || out=0
+  t_cont=$(now_ms)
+  kill -CONT "$osd_pid"
+  figure lease_osd_paused_ms "$((t_cont - t_stop))"
+  [ "$out" -ne 0 ] || { diag "a's write after the fence did not fail with EIO"; return 1; }
+  # The owner is alive: its heartbeat moves again, so a takeover must be refused.
+  if out=$(lease_take b 2); then
+    diag "b took the lease from a live owner"
+    return 1
+  fi
+  diag "b: $(jq -r '.error.desc' <<<"$out")"
+  check "b was refused: a's heartbeat advances" grep -q 'is in use by' <<<"$out" || return 1
+  check "a renews and leaves the fence" wait_trace a cluster_lease_state 'fenced -> owner' 30 ||
+    return 1
+  figure lease_resume_after_osd_continue_ms \
+    "$(($(trace_ms a cluster_lease_state 'fenced -> owner') - t_cont))"
+  check "a writes 0xee again" vm_write a 0xee $KiB64 $KiB64 || return 1
+  check "the fenced write did not land" image_expect "$image" 0xaa 0 $KiB64 || return 1
+  check "a's new write landed" image_expect "$image" 0xee $KiB64 $KiB64
+}
+
 lease_cases() {
-  local c
   local -a cases=(
     "with the lease, a second opener is refused"
+    case_lease_second_opener_refused
     "with the lease, live migration hands the lease over at switchover"
-    "with the lease, kill -9 of the owner, then the other VM takes over"
-    "with the lease, a paused cluster makes the owner fence itself first"
+    case_lease_migration_handoff
+    "with the lease, kill -9 of the owner, then a standby takes over"
+    case_lease_takeover_after_kill
+    "with the lease on an image that keeps RBD's exclusive-lock, the takeover waits for RBD"
+    case_lease_takeover_with_exclusive_lock
+    "with the lease, a paused cluster (SIGSTOP of the OSD) makes the owner fence itself first"
+    case_lease_fence_on_paused_cluster
   )
-  if ! lease_available; then
-    for c in "${cases[@]}"; do
-      tap_skip "$c" "block driver '$LEASE_DRIVER' is not in $QEMU_DIR"
-    done
-    return 0
-  fi
+  local i
+  for ((i = 0; i < ${#cases[@]}; i += 2)); do
+    if ! lease_available; then
+      tap_skip "${cases[i]}" "block driver '$LEASE_DRIVER' is not in $QEMU_DIR"
+    elif [ "${cases[i + 1]}" = case_lease_takeover_with_exclusive_lock ]; then
+      run_case "${cases[i]}" "${cases[i + 1]}"
+    else
+      run_case "${cases[i]}" "${cases[i + 1]}" "${LEASED_IMAGE[@]}"
+    fi
+  done
 }

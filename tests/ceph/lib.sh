@@ -76,20 +76,30 @@ vm_start() {
   deadline=$(($(now_ms) + 60000))
   until { exec {VM_FD[$name]}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; do
     if ! kill -0 "${VM_PID[$name]}" 2>/dev/null; then
-      wait "${VM_PID[$name]}" 2>/dev/null || true
-      diag "QEMU '$name' exited at start: $(tail -n 3 "$WORK/$name.log" | tr '\n' ' ')"
-      unset "VM_PID[$name]" "VM_FD[$name]"
+      vm_start_failed "$name" "QEMU '$name' exited at start"
       return 1
     fi
     if [ "$(now_ms)" -gt "$deadline" ]; then
-      diag "QEMU '$name' did not open QMP on port $port within 60 s (log $WORK/$name.log)"
+      vm_start_failed "$name" "QEMU '$name' did not open QMP on port $port within 60 s"
       return 1
     fi
     sleep 0.1
   done
+  # QEMU listens before it opens its disks, and greets once it has: this waits for the open.
   local greeting
-  read -r -t 30 greeting <&"${VM_FD[$name]}" || { diag "no QMP greeting from '$name'"; return 1; }
+  if ! IFS= read -r -t 120 greeting <&"${VM_FD[$name]}"; then
+    vm_start_failed "$name" "no QMP greeting from QEMU '$name'"
+    return 1
+  fi
   vm_qmp "$name" '{"execute": "qmp_capabilities"}' >/dev/null
+}
+
+# A VM that did not come up: say why (its log's end), make sure it is gone, forget it.
+vm_start_failed() {
+  local name=$1
+  kill -KILL "${VM_PID[$name]}" 2>/dev/null || true
+  vm_forget "$name"
+  diag "$2: $(grep -v '^[0-9]*@[0-9.]*:cluster_lease' "$WORK/$name.log" | tail -n 3 | tr '\n' ' ')"
 }
 
 # Send one QMP command, print its reply line; events are logged to $WORK/NAME.events.
@@ -121,15 +131,17 @@ vm_hmp() {
   jq -r '.return' <<<"$reply"
 }
 
-# The BlockBackend of the VM's disk device (virtio-blk-pci id=vd0), as HMP qemu-io names it.
+# What vm_write writes to: by default the BlockBackend of the VM's disk device (virtio-blk-pci
+# id=vd0); VM_IO_TARGET[NAME]=NODE makes it a node of a VM without a device.
 VM_DISK_QDEV=/machine/peripheral/vd0/virtio-backend
+declare -A VM_IO_TARGET
 
 # Write PATTERN at OFFSET LENGTH through the VM's disk device, the guest's path through the
 # block layer.  Succeeds when qemu-io reported the write done, fails on its error report.
 vm_write() {
   local name=$1 pattern=$2 offset=$3 length=$4 timeout=${5:-120} before after report
   before=$(grep -cE '^(wrote |write failed)' "$WORK/$name.log" || true)
-  vm_hmp "$name" "qemu-io -d $VM_DISK_QDEV \"write -P $pattern $offset $length\"" "$timeout" \
+  vm_hmp "$name" "qemu-io ${VM_IO_TARGET[$name]:--d $VM_DISK_QDEV} \"write -P $pattern $offset $length\"" "$timeout" \
     >/dev/null || return 1
   after=$(grep -cE '^(wrote |write failed)' "$WORK/$name.log" || true)
   report=$(grep -E '^(wrote |write failed)' "$WORK/$name.log" | tail -n 1)
@@ -151,7 +163,7 @@ vm_forget() {
   local name=$1
   [ -n "${VM_FD[$name]:-}" ] && exec {VM_FD[$name]}>&-
   wait "${VM_PID[$name]}" 2>/dev/null || true
-  unset "VM_PID[$name]" "VM_FD[$name]" "VM_PORT[$name]"
+  unset "VM_PID[$name]" "VM_FD[$name]" "VM_PORT[$name]" "VM_IO_TARGET[$name]"
 }
 
 # Kill a VM with SIGNAL (default KILL) and wait for it to be gone.
@@ -181,8 +193,9 @@ vm_quit_all() {
 
 # ---- migration ------------------------------------------------------------------------------
 
-# Live-migrate SRC to DST (started with -incoming defer); prints the final query-migrate
-# reply of the source.  Fails when the migration does not complete within TIMEOUT seconds.
+# Live-migrate SRC to DST (started with -incoming defer).  Sets MIGRATE_REPLY to the source's
+# final query-migrate reply.  Fails when the migration does not complete within TIMEOUT s.
+# Not for $(...): it hands out a port.
 vm_migrate() {
   local src=$1 dst=$2 timeout=${3:-120} port reply status deadline
   take_port
@@ -195,7 +208,7 @@ vm_migrate() {
     reply=$(vm_qmp "$src" '{"execute": "query-migrate"}') || return 1
     status=$(jq -r '.return.status' <<<"$reply")
     case "$status" in
-      completed) printf '%s\n' "$reply"; return 0 ;;
+      completed) MIGRATE_REPLY=$reply; return 0 ;;
       failed|cancelled)
         diag "migration $src -> $dst $status: $(jq -r '.return."error-desc" // ""' <<<"$reply")"
         return 1 ;;
@@ -207,6 +220,38 @@ vm_migrate() {
     sleep 0.1
   done
 }
+
+# Wait until a VM runs (a migration destination resumes after it activated its disks).
+vm_wait_running() {
+  local name=$1 deadline status
+  deadline=$(($(now_ms) + ${2:-60} * 1000))
+  while status=$(vm_status "$name"); [ "$status" != running ]; do
+    if [ "$(now_ms)" -gt "$deadline" ]; then
+      diag "VM '$name' is '$status', not running"
+      return 1
+    fi
+    sleep 0.05
+  done
+}
+
+# QEMU's own timestamp (microseconds) of the last EVENT a VM sent.
+event_us() {
+  grep "\"event\": \"$2\"" "$WORK/$1.events" 2>/dev/null | tail -n 1 | cut -d' ' -f2- |
+    jq '.timestamp.seconds * 1000000 + .timestamp.microseconds'
+}
+
+# The downtime the guest sees across a migration: from the source's STOP to the destination's
+# RESUME, both stamped by QEMU on this host's clock.  (query-migrate's "downtime" ends on the
+# source and leaves out the destination's activation of its disks, where a lease is taken.)
+guest_downtime_ms() {
+  local stop resume
+  stop=$(event_us "$1" STOP) resume=$(event_us "$2" RESUME)
+  [ -n "$stop" ] && [ -n "$resume" ] || { diag "no STOP/RESUME events for $1 -> $2"; return 1; }
+  awk -v a="$stop" -v b="$resume" 'BEGIN { printf "%.1f", (b - a) / 1000 }'
+}
+
+# Median of numbers.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # ---- RBD images -----------------------------------------------------------------------------
 

@@ -44,5 +44,5 @@ if ! "$here/ceph-cluster.sh" start "$state" >"$work/cluster-start.log" 2>&1; the
 fi
 echo "# cluster start: $(( (${EPOCHREALTIME/./} - t0) / 1000 )) ms"
 
-"$here/ceph-cluster.sh" exec "$state" env QEMU_DIR="$qemu_dir" WORK="$work" \
+"$here/ceph-cluster.sh" exec "$state" env QEMU_DIR="$qemu_dir" WORK="$work" CEPH_STATE="$state" \
   LEASE_DRIVER="${MIGKIT_LEASE_DRIVER:-cluster-lease}" bash "$here/rbd-cases.sh"
