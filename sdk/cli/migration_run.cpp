@@ -118,8 +118,9 @@ int printOutcome(const RunSettings &settings, const MigrationReport &report)
     std::fflush(stdout);
     if (report.phase != MIGKIT_PHASE_COMPLETED) {
         std::fprintf(stderr, "migkit %s: error: the migration %s: %s; the VM runs on: %s\n",
-                     settings.command.c_str(), phaseName(report.phase), report.error.c_str(),
-                     report.vmRunningOn.c_str());
+                     settings.command.c_str(),
+                     report.phase == MIGKIT_PHASE_CANCELLED ? "was cancelled" : "failed",
+                     report.error.c_str(), report.vmRunningOn.c_str());
     }
     return status;
 }

@@ -150,6 +150,11 @@ void MigrationEngine::connect()
         }
     });
     destination_->onDisconnect([this](const std::string &reason) {
+        /* After a cancel the destination's incoming migration fails and it exits: expected. */
+        if (cancelRequested_) {
+            note("info", "destination QEMU exited after the cancel");
+            return;
+        }
         if (!destinationLost_) {
             destinationLost_ = true;
             destinationLostReason_ = reason;
@@ -546,7 +551,10 @@ json::Value MigrationEngine::monitor()
         const json::Value &info = reply.value();
         const ProgressSample sample = ProgressSample::fromQueryMigrate(info, elapsedMs());
         const std::string &status = sample.status();
-        recordSample(sample);
+        if (info.contains("ram")) {
+            lastStatistics_ = info;
+            recordSample(sample);
+        }
         if (status == "completed" || status == "failed" || status == "cancelled") {
             return info;
         }
@@ -654,7 +662,16 @@ void MigrationEngine::cleanUpDestination()
 
 void MigrationEngine::finish(const json::Value &finalInfo)
 {
-    applyFinalStatistics(report_, finalInfo);
+    if (finalInfo.contains("ram") || !lastStatistics_.isObject()) {
+        applyFinalStatistics(report_, finalInfo);
+    } else {
+        /* A failed or cancelled migration has no statistics left: the last ones QEMU gave. */
+        json::Value merged = lastStatistics_;
+        for (const auto &[name, value] : finalInfo.asObject()) {
+            merged.set(name, value);
+        }
+        applyFinalStatistics(report_, merged);
+    }
     const std::string status = report_.status;
     if (status == "completed") {
         report_.phase = MIGKIT_PHASE_COMPLETED;
@@ -679,15 +696,14 @@ void MigrationEngine::finish(const json::Value &finalInfo)
     }
 
     std::string error;
-    if (cancelRequested_) {
+    if (destinationLost_) {
+        error =
+            "the destination QEMU went away during the migration (" + destinationLostReason_ + ")";
+    } else if (cancelRequested_) {
         error = cancelReason_;
     }
     if (const auto desc = finalInfo.stringAt("error-desc")) {
-        error += (error.empty() ? "" : "; QEMU: ") + *desc;
-    }
-    if (destinationLost_) {
-        error += (error.empty() ? "" : "; ") + std::string("the destination QEMU went away (") +
-                 destinationLostReason_ + ")";
+        error += (error.empty() ? "" : "; source QEMU: ") + *desc;
     }
     if (status == "postcopy-paused") {
         error += (error.empty() ? "" : "; ") +

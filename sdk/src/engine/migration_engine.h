@@ -147,6 +147,8 @@ private:
     std::chrono::steady_clock::time_point start_;
     bool started_ = false;
     std::optional<SampleRecord> lastRecorded_;
+    /* The newest query-migrate with statistics: QEMU drops them once a migration failed. */
+    json::Value lastStatistics_;
     MigrationReport report_;
 };
 

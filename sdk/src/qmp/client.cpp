@@ -52,6 +52,8 @@ void QmpClient::connect(const QmpAddress &address, std::chrono::milliseconds tim
     connection_.reset(connection);
     disconnectReason_.clear();
     GSocket *socket = g_socket_connection_get_socket(connection);
+    /* The client's connect timeout stays on the socket; an idle monitor is not an error. */
+    g_socket_set_timeout(socket, 0);
     g_socket_set_blocking(socket, FALSE);
     readSource_.reset(g_socket_create_source(
         socket, static_cast<GIOCondition>(G_IO_IN | G_IO_HUP | G_IO_ERR), nullptr));
