@@ -27,7 +27,7 @@ namespace migkit::testbed {
  */
 class GuestConsole {
 public:
-    /** DefaultTimeout: generous for a loaded 2-core TCG host. */
+    /** kDefaultTimeout: generous for a loaded 2-core TCG host. */
     static constexpr std::chrono::milliseconds kDefaultTimeout{60000};
 
     /**
@@ -82,14 +82,16 @@ public:
     /** writeRate: the guest's write rate over the last @window of guest time. */
     std::optional<WriteRate> writeRate(std::chrono::microseconds window) const;
 
-    /** errors: `error` lines the guest sent, oldest first. */
+    /** errors: `error` lines the guest sent and lines that did not parse, oldest first
+     *  (bounded). */
     const std::deque<std::string> &errors() const { return errors_; }
 
 private:
     void readLines(int timeoutMs);
     void handleLine(const std::string &line);
+    void request(const std::string &command);
     template <typename T>
-    T waitFor(const char *what, std::chrono::milliseconds timeout);
+    T waitFor(const char *command, std::chrono::milliseconds timeout);
 
     std::string socketPath_;
     int fd_ = -1;
@@ -98,6 +100,8 @@ private:
     std::deque<ProgressSample> history_;
     std::deque<GuestMessage> replies_;
     std::deque<std::string> errors_;
+    uint64_t linesRead_ = 0;
+    uint64_t progressCount_ = 0;
 };
 
 } // namespace migkit::testbed

@@ -21,7 +21,7 @@ struct GuestReady {
     uint64_t pages = 0;
     /** baseAddress: guest-physical address of page 0 of the working set. */
     uint64_t baseAddress = 0;
-    /** ramBytes: usable RAM the guest found in the multiboot memory map. */
+    /** ramBytes: end of the usable RAM region the guest runs in (about the RAM below 4G). */
     uint64_t ramBytes = 0;
     /** tscKhz: the guest's TSC frequency, calibrated against the PIT. */
     uint64_t tscKhz = 0;
@@ -62,7 +62,7 @@ struct VerifyResult {
     uint64_t ahead = 0;
     /** tableOk: the table's generations add up to the write counter. */
     bool tableOk = true;
-    /** pagesWritten: the guest's write counter (initial fill included) at verify time. */
+    /** pagesWritten: pages written since the initial fill ended, at verify time. */
     uint64_t pagesWritten = 0;
     /** line: the line as the guest sent it, for reports. */
     std::string line;

@@ -102,6 +102,9 @@ public:
     std::string logTail(size_t maxBytes = 2000) const;
 
 private:
+    void spawn(const std::string &guestImage);
+    void waitForSockets();
+    void cleanup();
     bool reap(bool block);
 
     QemuOptions options_;
