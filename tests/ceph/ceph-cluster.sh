@@ -27,7 +27,7 @@ prog=ceph-cluster
 die() { echo "$prog: error: $*" >&2; exit 1; }
 note() { echo "$prog: $*" >&2; }
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; }
 
 [ $# -ge 2 ] || { usage >&2; exit 2; }
 action=$1 state=$2
@@ -159,8 +159,11 @@ start_daemon() {
 }
 
 cmd_start() {
-  local t0 fsid osd_uuid osd_key osd_id
+  local t0 fsid osd_uuid osd_key osd_id v
   t0=$(now)
+  for v in CEPH_CLUSTER_TIMEOUT CEPH_CLUSTER_OSD_SIZE CEPH_CLUSTER_WATCH_TIMEOUT; do
+    [[ "${!v:-1}" =~ ^[1-9][0-9]*$ ]] || die "$v='${!v}' is not a positive whole number"
+  done
   [ "$(id -u)" -eq 0 ] || die "must run as root (it makes a network namespace)"
   for b in ceph-mon ceph-osd ceph ceph-authtool monmaptool rados rbd ip jq; do
     command -v "$b" >/dev/null ||

@@ -110,19 +110,49 @@ case_lease_second_opener_refused() {
 case_lease_migration_handoff() {
   local err
   lease_area_create || return 1
-  migrate_chain vm_start_leased 3 || return 1
-  figure migration_guest_downtime_lease_ms "$(median "${DOWNTIMES[@]}")" \
-    "(median of ${DOWNTIMES[*]})"
-  check "m2 logged the hand-off" wait_trace m2 cluster_lease_handoff . 5 || return 1
-  diag "m2: $(grep -o 'cluster_lease_handoff.*' "$WORK/m2.log" | tail -n 1)"
-  check "m3 received the lease" wait_trace m3 cluster_lease_acquired 'received' 5 || return 1
-  err=$(vm_qmp m2 '{"execute": "cont"}') && { diag "the old source resumed: $err"; return 1; }
+  local old=m$((MIGRATIONS - 1)) new=m$MIGRATIONS
+  migrate_chain vm_start_leased "$MIGRATIONS" || return 1
+  local lease_ms
+  lease_ms=$(median "${DOWNTIMES[@]}")
+  figure migration_guest_downtime_lease_ms "$lease_ms" "(median of ${DOWNTIMES[*]})"
+  if [ -n "${PLAIN_DOWNTIME_MS:-}" ]; then
+    figure migration_downtime_added_by_lease_ms \
+      "$(awk -v a="$lease_ms" -v b="$PLAIN_DOWNTIME_MS" 'BEGIN { printf "%.1f", a - b }')" \
+      "(median with the lease - median without)"
+  fi
+  diag "hand-off records (source side, in the downtime):" \
+    "$(cat "$WORK"/m*.log | sed -nE 's/.*handed off generation [0-9]+ \(flush ([0-9]+) us, record ([0-9]+) us\)/\1+\2/p' |
+       tr '\n' ' ')us (flush+record)"
+  check "$old logged the hand-off" wait_trace $old cluster_lease_handoff . 5 || return 1
+  diag "$old: $(grep -o 'cluster_lease_handoff.*' "$WORK/$old.log" | tail -n 1)"
+  check "$new received the lease" wait_trace $new cluster_lease_acquired 'received' 5 || return 1
+  err=$(vm_qmp $old '{"execute": "cont"}') && { diag "the old source resumed: $err"; return 1; }
   diag "cont on the old source: $(jq -r '.error.desc' <<<"$err")"
   check "the old source was refused because it handed the lease over" \
     grep -q 'handed over' <<<"$err" || return 1
-  check "m3 still owns the disk and writes 0xee" vm_write m3 0xee $((5 * KiB64)) $KiB64 ||
+  check "$new still owns the disk and writes 0xee" vm_write $new 0xee $(((MIGRATIONS + 1) * KiB64)) $KiB64 ||
     return 1
-  check "m3's write landed" image_expect "$image" 0xee $((5 * KiB64)) $KiB64
+  check "$new's write landed" image_expect "$image" 0xee $(((MIGRATIONS + 1) * KiB64)) $KiB64
+}
+
+# The usual round trip A -> B -> A: the VM comes back to a host-id whose earlier QEMU handed
+# the lease over and quit.  That old record is history (an older generation), not a live source.
+case_lease_migration_back_to_first_host() {
+  lease_area_create || return 1
+  vm_start_leased m0 1 || return 1
+  check "m0 writes 0xaa" vm_write m0 0xaa 0 $KiB64 || return 1
+  vm_start_leased m1 2 -incoming defer || return 1
+  vm_migrate m0 m1 || return 1
+  vm_wait_running m1 || return 1
+  check "m1 writes 0xbb" vm_write m1 0xbb $KiB64 $KiB64 || return 1
+  vm_quit m0
+  vm_start_leased m2 1 -incoming defer || return 1
+  vm_migrate m1 m2 || return 1
+  vm_wait_running m2 || return 1
+  check "m2, back on host-id 1, writes 0xcc" vm_write m2 0xcc $((2 * KiB64)) $KiB64 || return 1
+  check "m0's write" image_expect "$image" 0xaa 0 $KiB64 || return 1
+  check "m1's write" image_expect "$image" 0xbb $KiB64 $KiB64 || return 1
+  check "m2's write" image_expect "$image" 0xcc $((2 * KiB64)) $KiB64
 }
 
 # A dead owner (kill -9): a standby sees the heartbeat stand still for the lease timeout and
@@ -218,6 +248,8 @@ lease_cases() {
     case_lease_second_opener_refused
     "with the lease, live migration hands the lease over at switchover"
     case_lease_migration_handoff
+    "with the lease, migrating back to the first host-id (A -> B -> A) works"
+    case_lease_migration_back_to_first_host
     "with the lease, kill -9 of the owner, then a standby takes over"
     case_lease_takeover_after_kill
     "with the lease on an image that keeps RBD's exclusive-lock, the takeover waits for RBD"

@@ -25,10 +25,11 @@ tap_result() {
 
 tap_skip() { tap_count=$((tap_count + 1)); echo "ok $tap_count - $1 # SKIP $2"; }
 
-# A measured figure: printed as a TAP comment and appended to $WORK/figures.txt.
+# A measured figure: printed as a TAP comment and appended to $FIGURES (default
+# $WORK/figures.txt).
 figure() {
   diag "figure: $1 = $2 ${3:-}"
-  printf '%s\t%s\t%s\n' "$1" "$2" "${3:-}" >>"$WORK/figures.txt"
+  printf '%s\t%s\t%s\n' "$1" "$2" "${3:-}" >>"${FIGURES:-$WORK/figures.txt}"
 }
 
 # Milliseconds since the epoch, from bash's own clock (no fork).

@@ -8,22 +8,33 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 
 : "${CEPH_CONF:?}" "${CEPH_STATE:?}" "${QEMU_DIR:?}" "${WORK:?}" "${LEASE_DRIVER:?}"
+SUITE_WORK=$WORK
+FIGURES=$SUITE_WORK/figures.txt
 trap vm_quit_all EXIT
 # A QMP peer that died must make a write fail, not kill this shell.
 trap '' PIPE
 
 IMAGE_SIZE=64M
+# Migrations a downtime figure is the median of (the machine is shared: single runs are noisy).
+MIGRATIONS=${MIGKIT_CEPH_MIGRATIONS:-5}
 # Images under the lease: RBD's exclusive-lock (and the features needing it) off, so a dead
 # holder's librbd lock cannot hold up a takeover the lease has granted.
 LEASED_IMAGE=(--image-feature layering)
 KiB64=65536
 
-# Each case gets a fresh image (rbd create OPTIONS... as given) and leaves no VM behind.
+# Each case gets a fresh image (rbd create OPTIONS... as given) and a folder of its own for the
+# VMs' logs, and leaves no VM behind.
 run_case() {
   local name=$1 fn=$2 rc=0
   shift 2
+  if [ -n "${MIGKIT_CEPH_CASES:-}" ] && ! [[ "$fn" =~ $MIGKIT_CEPH_CASES ]]; then
+    tap_skip "$name" "not selected by MIGKIT_CEPH_CASES"
+    return
+  fi
   image=${fn#case_}
   image=${image//_/-}
+  WORK=$SUITE_WORK/$image
+  mkdir -p "$WORK"
   rbd create --size "$IMAGE_SIZE" "$@" "rbd/$image" || { tap_result 1 "$name (rbd create)"; return; }
   "$fn" || rc=$?
   vm_quit_all
@@ -39,9 +50,9 @@ vm_start_plain() {
     -device virtio-blk-pci,drive=rbd0,id=vd0 "${@:3}"
 }
 
-# Migrate a VM COUNT times, each time into a fresh QEMU started by START-FN with alternating
-# host-ids 1 and 2, the guest writing before and after each; sets DOWNTIMES (guest downtime, ms)
-# and LAST_VM.  Every write is checked on the image.
+# Migrate a VM COUNT times, each time into a fresh QEMU started by START-FN (host-ids 1, 2, 3...),
+# the guest writing before and after each; sets DOWNTIMES (guest downtime, ms).  Every write is
+# checked on the image.  Each old source quits once the next hop is done, except the last.
 migrate_chain() {
   local start=$1 count=$2 i src dst pattern
   DOWNTIMES=()
@@ -49,7 +60,7 @@ migrate_chain() {
   check "m0 writes 0x10" vm_write m0 0x10 0 $KiB64 || return 1
   for ((i = 1; i <= count; i++)); do
     src=m$((i - 1)) dst=m$i
-    "$start" "$dst" $((i % 2 + 1)) -incoming defer || return 1
+    "$start" "$dst" $((i + 1)) -incoming defer || return 1
     vm_migrate "$src" "$dst" || return 1
     vm_wait_running "$dst" || return 1
     DOWNTIMES+=("$(guest_downtime_ms "$src" "$dst")") || return 1
@@ -60,9 +71,8 @@ migrate_chain() {
     check "$dst writes $pattern" vm_write "$dst" "$pattern" $((i * KiB64)) $KiB64 || return 1
     check "$dst's write landed" image_expect "$image" "$pattern" $((i * KiB64)) $KiB64 || return 1
     check "m0's write survived" image_expect "$image" 0x10 0 $KiB64 || return 1
-    [ $i -lt "$count" ] && vm_quit "$src"
+    if [ $i -lt "$count" ]; then vm_quit "$src"; fi
   done
-  LAST_VM=$dst
 }
 
 # ---- without the lease -----------------------------------------------------------------------
@@ -110,13 +120,15 @@ case_rbd_dead_holder_baseline() {
 # The reference downtime: the same migrations as the lease case, without the filter.  And the
 # danger after a migration: nothing stops a `cont` on the old source, and then two VMs write.
 case_migration_without_lease() {
-  migrate_chain vm_start_plain 3 || return 1
-  figure migration_guest_downtime_plain_ms "$(median "${DOWNTIMES[@]}")" \
+  migrate_chain vm_start_plain "$MIGRATIONS" || return 1
+  PLAIN_DOWNTIME_MS=$(median "${DOWNTIMES[@]}")
+  figure migration_guest_downtime_plain_ms "$PLAIN_DOWNTIME_MS" \
     "(median of ${DOWNTIMES[*]})"
-  check "the old source m2 resumes with 'cont'" vm_qmp m2 '{"execute": "cont"}' || return 1
-  check "the old source writes 0xee next to the new owner" vm_write m2 0xee $((5 * KiB64)) $KiB64 ||
+  local old=m$((MIGRATIONS - 1))
+  check "the old source $old resumes with 'cont'" vm_qmp $old '{"execute": "cont"}' || return 1
+  check "the old source writes 0xee next to the new owner" vm_write $old 0xee $(((MIGRATIONS + 1) * KiB64)) $KiB64 ||
     return 1
-  check "and it lands" image_expect "$image" 0xee $((5 * KiB64)) $KiB64
+  check "and it lands" image_expect "$image" 0xee $(((MIGRATIONS + 1) * KiB64)) $KiB64
 }
 
 # ---- with the lease ----------------------------------------------------------------------------

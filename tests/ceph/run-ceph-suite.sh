@@ -6,6 +6,8 @@
 # QEMU: $MIGKIT_CEPH_QEMU (a folder with qemu-system-x86_64, qemu-io, qemu-img) when set, else
 # QEMU_BUILD_DIR (the pipeline build), else /usr/bin (needs qemu-block-extra for rbd).
 # The lease filter's driver name: $MIGKIT_LEASE_DRIVER (default cluster-lease).
+# MIGKIT_CEPH_MIGRATIONS=N migrations per downtime figure (default 5).
+# MIGKIT_CEPH_CASES=REGEX runs only the cases whose function name matches (the others skip).
 # The cluster's state goes under $MIGKIT_CEPH_STATE (default: a fresh folder in /var/tmp).
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -45,4 +47,5 @@ fi
 echo "# cluster start: $(( (${EPOCHREALTIME/./} - t0) / 1000 )) ms"
 
 "$here/ceph-cluster.sh" exec "$state" env QEMU_DIR="$qemu_dir" WORK="$work" CEPH_STATE="$state" \
-  LEASE_DRIVER="${MIGKIT_LEASE_DRIVER:-cluster-lease}" bash "$here/rbd-cases.sh"
+  LEASE_DRIVER="${MIGKIT_LEASE_DRIVER:-cluster-lease}" MIGKIT_CEPH_CASES="${MIGKIT_CEPH_CASES:-}" \
+  MIGKIT_CEPH_MIGRATIONS="${MIGKIT_CEPH_MIGRATIONS:-5}" bash "$here/rbd-cases.sh"
