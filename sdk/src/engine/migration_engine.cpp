@@ -106,6 +106,15 @@ MigrationReport MigrationEngine::run()
     report_ = MigrationReport{};
     report_.sourceAddress = options_.source.toString();
     report_.destinationAddress = options_.destination.toString();
+    /* A QMP monitor serves one client at a time: give both back when done, however it ends. */
+    struct ReleaseMonitors {
+        MigrationEngine &engine;
+        ~ReleaseMonitors()
+        {
+            engine.source_.reset();
+            engine.destination_.reset();
+        }
+    } release{*this};
     connect();
     checkStates();
     gatherFacts();
