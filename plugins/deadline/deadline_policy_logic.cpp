@@ -13,11 +13,13 @@ namespace {
 /* Part of the deadline kept in reserve for estimate errors and the switchover itself. */
 constexpr double kMarginFraction = 0.1;
 constexpr double kMinMarginMs = 2000.0;
-/* Raise the limit only when the need grew by more than this: no churn of tiny raises. */
-constexpr double kRaiseHysteresis = 1.1;
+/* Raise the limit a little beyond the need, for estimate errors. */
+constexpr double kRaiseHeadroom = 1.1;
 /* Sending the rest at the current bandwidth, with slack for the bandwidth dropping. */
 constexpr double kEndgameSlack = 1.25;
 constexpr uint32_t kThrottleIncrement = 10;
+/* No new low of remaining for this long: pre-copy has reached the guest's hot set. */
+constexpr uint64_t kPlateauMs = 10000;
 
 } // namespace
 
@@ -83,6 +85,11 @@ std::vector<Decision> DeadlinePolicyLogic::onIteration(const Progress &progress)
                                 "needs it"));
     }
 
+    if (progress.ramRemainingBytes() < lowWaterBytes_) {
+        lowWaterBytes_ = progress.ramRemainingBytes();
+        lowWaterAtMs_ = static_cast<uint64_t>(elapsedMs);
+    }
+    const bool plateau = static_cast<uint64_t>(elapsedMs) - lowWaterAtMs_ >= kPlateauMs;
     const double remaining = static_cast<double>(progress.ramRemainingBytes());
     const double bandwidth = static_cast<double>(progress.bandwidthBytesPerSecond()) / 1000.0;
     const double dirty = static_cast<double>(progress.dirtyRateBytesPerSecond()) / 1000.0;
@@ -114,23 +121,26 @@ std::vector<Decision> DeadlinePolicyLogic::onIteration(const Progress &progress)
         neededMs = sendRestMs <= budgetMs ? 0 : INFINITY;
     else
         neededMs = std::max(0.0, (remaining - budgetMs * (bandwidth - dirty)) / dirty);
+    /* On the plateau, switchover must also swallow the floor pre-copy cannot get below. */
+    std::optional<uint64_t> predicted = dirtyHeat_ ? predictedDowntimeMs(progress) : std::nullopt;
+    if (predicted && progress.iteration() > 1)
+        neededMs = std::max(neededMs, static_cast<double>(*predicted));
+    else if (plateau)
+        neededMs = std::max(neededMs, static_cast<double>(lowWaterBytes_) / bandwidth);
 
     const double maxMs = static_cast<double>(config_.maxDowntimeMs);
     if (neededMs <= static_cast<double>(limitMs_))
         return decisions;
     if (neededMs <= maxMs) {
-        if (neededMs > static_cast<double>(limitMs_) * kRaiseHysteresis ||
-            neededMs * kRaiseHysteresis >= maxMs) {
-            limitMs_ =
-                std::min<uint64_t>(config_.maxDowntimeMs,
-                                   static_cast<uint64_t>(std::ceil(neededMs * kRaiseHysteresis)));
-            decisions.push_back(Decision::downtime(
-                limitMs_, "to finish within the " + std::to_string(config_.deadlineSeconds) +
-                              " s deadline (" + seconds(leftMs) + " left, " + mib(remaining) +
-                              " to send at " + mib(bandwidth * 1000.0) + "/s, dirtied at " +
-                              mib(dirty * 1000.0) + "/s) pre-copy needs a downtime of " +
-                              std::to_string(limitMs_) + " ms"));
-        }
+        /* The headroom keeps one raise from being followed by many tiny ones. */
+        limitMs_ = std::min<uint64_t>(config_.maxDowntimeMs,
+                                      static_cast<uint64_t>(std::ceil(neededMs * kRaiseHeadroom)));
+        decisions.push_back(Decision::downtime(
+            limitMs_, "to finish within the " + std::to_string(config_.deadlineSeconds) +
+                          " s deadline (" + seconds(leftMs) + " left, " + mib(remaining) +
+                          " to send at " + mib(bandwidth * 1000.0) + "/s, dirtied at " +
+                          mib(dirty * 1000.0) + "/s" + (plateau ? ", on a plateau" : "") +
+                          ") pre-copy needs a downtime of " + std::to_string(limitMs_) + " ms"));
         return decisions;
     }
 

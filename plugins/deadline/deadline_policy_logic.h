@@ -33,10 +33,13 @@ struct DeadlinePolicyConfig {
  * Each sample it estimates, from the bandwidth B and dirty rate D, what pre-copy needs: with
  * R bytes remaining and a downtime limit L, QEMU switches over once R falls to B*L, which takes
  * (R - B*L) / (B - D).  Finishing within the time left T (less a safety margin) needs
- * L >= (R - T*(B - D)) / D.  So it raises the downtime limit only as far as that, up to
- * max-downtime-ms; when even that is not enough it throttles the guest (sized to bring D down
- * to what the deadline needs); when the time left only just covers sending the rest, it
- * switches to post-copy, else pauses the guest, else cancels.  A missed deadline is logged.
+ * L >= (R - T*(B - D)) / D.  Real guests have a hot set that pre-copy never gets below: once
+ * remaining stops making new lows (a plateau), L must also cover that floor at B (or the
+ * dirty-heat prediction of the stun, on migkit-patched QEMU).  So it raises the downtime limit only
+ * as far as that, up to max-downtime-ms; when even that is not enough it throttles the guest (sized
+ * to bring D down to what the deadline needs); when the time left only just covers sending the
+ * rest, it switches to post-copy, else pauses the guest, else cancels.  A missed deadline is
+ * logged.
  */
 class DeadlinePolicyLogic {
 public:
@@ -66,6 +69,8 @@ private:
     bool missReported_ = false;
     bool hopelessReported_ = false;
     uint64_t limitMs_ = 0;
+    uint64_t lowWaterBytes_ = UINT64_MAX;
+    uint64_t lowWaterAtMs_ = 0;
 };
 
 } // namespace migkit::policies

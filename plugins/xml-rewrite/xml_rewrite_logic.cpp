@@ -33,7 +33,8 @@ std::optional<std::string> newValue(const std::string &attribute, const std::str
         /* The longest matching prefix wins. */
         const std::pair<const std::string, std::string> *best = nullptr;
         for (const auto &entry : rules.pathPrefixes)
-            if (underPrefix(value, entry.first) && (!best || entry.first.size() > best->first.size()))
+            if (underPrefix(value, entry.first) &&
+                (!best || entry.first.size() > best->first.size()))
                 best = &entry;
         if (best)
             return best->second + value.substr(best->first.size());
@@ -57,8 +58,9 @@ std::string rewriteTag(const std::string &tag, const XmlRewriteRules &rules, uns
         if (end == std::string::npos)
             break;
         size_t nameStart = tag.find_last_of(" \t\n", eq);
-        std::string name = trimmed(tag.substr(nameStart == std::string::npos ? i : nameStart + 1,
-                                              eq - (nameStart == std::string::npos ? i : nameStart + 1)));
+        std::string name =
+            trimmed(tag.substr(nameStart == std::string::npos ? i : nameStart + 1,
+                               eq - (nameStart == std::string::npos ? i : nameStart + 1)));
         std::string value = tag.substr(quote + 1, end - quote - 1);
         out += tag.substr(i, quote + 1 - i);
         /* Values in libvirt's XML are entity-escaped; our mappings are plain names and paths,
@@ -84,9 +86,8 @@ std::map<std::string, std::string> parseMapping(const std::string &text, const s
     size_t start = 0;
     while (start <= text.size()) {
         size_t comma = text.find(',', start);
-        std::string entry = trimmed(text.substr(start, comma == std::string::npos
-                                                           ? std::string::npos
-                                                           : comma - start));
+        std::string entry = trimmed(
+            text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
         if (!entry.empty()) {
             size_t eq = entry.find('=');
             std::string from = eq == std::string::npos ? "" : trimmed(entry.substr(0, eq));

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The `deadline` policy's decisions on recorded traces (traces/README.md). */
+#include "deadline_policy_logic.h"
+#include "facts.h"
+#include "trace.h"
+
+#include <CppUTest/TestHarness.h>
+
+#include <algorithm>
+
+using namespace migkit;
+using namespace migkit::policies;
+using namespace migkit::test;
+using Kind = Decision::Kind;
+
+TEST_GROUP(DeadlinePolicy)
+{
+    DeadlinePolicyConfig config;
+    migkit_plan plan = defaultPlan();
+
+    std::vector<TimedDecision> run(const std::string &traceName, const Facts &facts,
+                                   uint64_t ramBytes = 2ULL << 30)
+    {
+        DeadlinePolicyLogic logic(config);
+        migkit_plan_input input = facts.input(ramBytes);
+        Plan view(plan);
+        logic.plan(PlanInput(input), view);
+        return replay(loadTrace(traceName), ramBytes,
+                      [&](const migkit_progress &p) { return logic.onIteration(Progress(p)); });
+    }
+
+    /* Decisions other than the auto-converge hold at the first sample and log lines. */
+    static std::vector<TimedDecision> actionsOnly(const std::vector<TimedDecision> &decisions)
+    {
+        std::vector<TimedDecision> result;
+        for (const auto &d : decisions)
+            if (d.decision.kind != Kind::Log &&
+                !(d.decision.kind == Kind::SetParameter && d.decision.parameterValue == 1))
+                result.push_back(d);
+        return result;
+    }
+};
+
+TEST(DeadlinePolicy, plansTheInitialDowntimeAndItsEscapes)
+{
+    DeadlinePolicyLogic logic(config);
+    Facts facts(true);
+    migkit_plan_input input = facts.input(2ULL << 30);
+    Plan view(plan);
+    logic.plan(PlanInput(input), view);
+    UNSIGNED_LONGS_EQUAL(100, plan.downtime_limit_ms);
+    CHECK_TRUE(plan.postcopy_allowed);
+    LONGS_EQUAL(MIGKIT_AUTO_CONVERGE_PREDICTIVE, plan.auto_converge);
+    CHECK_TRUE(plan.dirty_heat);
+}
+
+TEST(DeadlinePolicy, leavesAnEasyMigrationAlone)
+{
+    config.deadlineSeconds = 300;
+    auto decisions = run("converging.csv", Facts(false));
+    CHECK_TRUE_TEXT(actionsOnly(decisions).empty(), describe(decisions).c_str());
+}
+
+TEST(DeadlinePolicy, raisesDowntimeOnlyAsFarAsThePlateauNeeds)
+{
+    config.deadlineSeconds = 300;
+    auto decisions = run("slow-converging.csv", Facts(false), 4ULL << 30);
+    auto acted = actionsOnly(decisions);
+    CHECK_TRUE_TEXT(acted.size() == 1, describe(decisions).c_str());
+    const Decision &raise = acted[0].decision;
+    CHECK(raise.kind == Kind::SetDowntimeLimit);
+    /* QEMU switches over once remaining <= bandwidth x limit: the limit must cover the
+     * plateau's lowest point (49 MiB at 100 MiB/s), with no more than 10 % headroom over
+     * its highest (56 MiB) */
+    uint64_t lowest = UINT64_MAX;
+    for (const TraceSample &s : loadTrace("slow-converging.csv"))
+        if (s.elapsedMs >= 100000)
+            lowest = std::min(lowest, s.remainingBytes);
+    CHECK_TRUE_TEXT(raise.downtimeMs * (100 << 20) / 1000 >= lowest, describe(acted).c_str());
+    CHECK_TRUE_TEXT(raise.downtimeMs <= 620, describe(acted).c_str());
+    STRCMP_CONTAINS("on a plateau", raise.reason.c_str());
+}
+
+TEST(DeadlinePolicy, hopelessPrecopyThrottlesThenSwitchesToPostcopyInTime)
+{
+    config.deadlineSeconds = 120;
+    auto decisions = run("dirty-exceeds-bandwidth.csv", Facts(false));
+    auto acted = actionsOnly(decisions);
+    CHECK_TRUE_TEXT(acted.size() == 4, describe(decisions).c_str());
+    CHECK(acted[0].decision.kind == Kind::SetDowntimeLimit);
+    UNSIGNED_LONGS_EQUAL(1000, acted[0].decision.downtimeMs);
+    CHECK(acted[1].decision.kind == Kind::SetParameter);
+    UNSIGNED_LONGS_EQUAL(99, acted[1].decision.parameterValue);
+    CHECK(acted[2].decision.kind == Kind::SetThrottle);
+    CHECK_TRUE(acted[2].decision.throttleInitialPercent >= 5);
+    CHECK_TRUE(acted[2].decision.throttleInitialPercent < 50);
+    CHECK(acted[3].decision.kind == Kind::StartPostcopy);
+    /* early enough to send the rest (~20 s at 100 MiB/s) before the deadline */
+    CHECK_TRUE_TEXT(acted[3].atMs <= 120000 - 20000, describe(acted).c_str());
+    STRCMP_CONTAINS("deadline in", acted[3].decision.reason.c_str());
+}
+
+TEST(DeadlinePolicy, pausesWhenPostcopyIsNotAllowed)
+{
+    config.deadlineSeconds = 120;
+    config.allowPostcopy = false;
+    auto decisions = run("dirty-exceeds-bandwidth.csv", Facts(false));
+    auto pauses = ofKind(decisions, Kind::PauseToComplete);
+    CHECK_TRUE_TEXT(pauses.size() == 1, describe(decisions).c_str());
+    STRCMP_CONTAINS("stun of about", pauses[0].decision.reason.c_str());
+    CHECK_TRUE(pauses[0].atMs < 120000);
+    CHECK_TRUE(ofKind(decisions, Kind::StartPostcopy).empty());
+}
+
+TEST(DeadlinePolicy, cancelsWhenNeitherPostcopyNorPauseIsAllowed)
+{
+    config.deadlineSeconds = 120;
+    config.allowPostcopy = false;
+    config.allowPause = false;
+    config.allowAutoConverge = false;
+    auto decisions = run("dirty-exceeds-bandwidth.csv", Facts(false));
+    auto cancels = ofKind(decisions, Kind::Cancel);
+    CHECK_TRUE_TEXT(cancels.size() == 1, describe(decisions).c_str());
+    CHECK_TRUE(ofKind(decisions, Kind::SetThrottle).empty());
+    bool warned = false;
+    for (const auto &d : ofKind(decisions, Kind::Log))
+        warned |= d.decision.reason.find("cannot finish by the deadline") != std::string::npos;
+    CHECK_TRUE_TEXT(warned, describe(decisions).c_str());
+}
+
+TEST(DeadlinePolicy, neverMissesTheDeadlineSilently)
+{
+    config.deadlineSeconds = 10; /* 2 GiB at 100 MiB/s cannot make it */
+    config.allowPostcopy = false;
+    auto decisions = run("dirty-exceeds-bandwidth.csv", Facts(false));
+    auto pauses = ofKind(decisions, Kind::PauseToComplete);
+    CHECK_TRUE_TEXT(pauses.size() == 1 && pauses[0].atMs == 1000, describe(decisions).c_str());
+    std::vector<TimedDecision> missed;
+    for (const auto &d : ofKind(decisions, Kind::Log))
+        if (d.decision.level == MIGKIT_LOG_ERROR)
+            missed.push_back(d);
+    CHECK_TRUE_TEXT(missed.size() == 1, describe(decisions).c_str());
+    CHECK_TRUE(missed[0].atMs > 10000);
+    STRCMP_CONTAINS("deadline missed", missed[0].decision.reason.c_str());
+}
+
+TEST(DeadlinePolicy, dirtyHeatPredictionSetsTheNeededDowntime)
+{
+    config.deadlineSeconds = 300;
+    auto decisions = run("heat-stalling.csv", Facts(true));
+    auto limits = ofKind(decisions, Kind::SetDowntimeLimit);
+    CHECK_TRUE_TEXT(!limits.empty(), describe(decisions).c_str());
+    /* pass 2 predicts 333 ms; 10 % headroom */
+    UNSIGNED_LONGS_EQUAL(367, limits[0].decision.downtimeMs);
+    UNSIGNED_LONGS_EQUAL(18000, limits[0].atMs);
+}
