@@ -18,8 +18,9 @@ constexpr double kRaiseHeadroom = 1.1;
 /* Sending the rest at the current bandwidth, with slack for the bandwidth dropping. */
 constexpr double kEndgameSlack = 1.25;
 constexpr uint32_t kThrottleIncrement = 10;
-/* No new low of remaining for this long: pre-copy has reached the guest's hot set. */
-constexpr uint64_t kPlateauMs = 10000;
+/* Passes in a row that shrink what is left by less than kPlateauGain: a plateau. */
+constexpr uint64_t kPlateauPasses = 3;
+constexpr double kPlateauGain = 0.02;
 
 } // namespace
 
@@ -56,7 +57,7 @@ std::vector<Decision> DeadlinePolicyLogic::plan(const PlanInput &input, Plan &pl
 std::vector<Decision> DeadlinePolicyLogic::onIteration(const Progress &progress)
 {
     std::vector<Decision> decisions;
-    if (progress.phase() != Phase::Precopy)
+    if (progress.phase() != Phase::Precopy && progress.phase() != Phase::Postcopy)
         return decisions;
     if (limitMs_ == 0)
         limitMs_ = std::min(config_.initialDowntimeMs, config_.maxDowntimeMs);
@@ -66,7 +67,7 @@ std::vector<Decision> DeadlinePolicyLogic::onIteration(const Progress &progress)
     const double leftMs = deadlineMs - elapsedMs;
 
     if (endgameTaken_) {
-        /* Pausing (or cancelling) takes time too: say so if it runs past the deadline. */
+        /* Post-copy and pausing take time too: say so if they run past the deadline. */
         if (leftMs < 0 && !missReported_) {
             missReported_ = true;
             decisions.push_back(Decision::log(
@@ -76,6 +77,8 @@ std::vector<Decision> DeadlinePolicyLogic::onIteration(const Progress &progress)
         }
         return decisions;
     }
+    if (progress.phase() != Phase::Precopy)
+        return decisions;
 
     if (autoConvergeArmed_ && !throttleHeld_) {
         throttleHeld_ = true;
@@ -85,17 +88,36 @@ std::vector<Decision> DeadlinePolicyLogic::onIteration(const Progress &progress)
                                 "needs it"));
     }
 
-    if (progress.ramRemainingBytes() < lowWaterBytes_) {
-        lowWaterBytes_ = progress.ramRemainingBytes();
-        lowWaterAtMs_ = static_cast<uint64_t>(elapsedMs);
+    /* Remaining falls during a pass and jumps back at each dirty-bitmap sync: the first
+     * sample of a pass (right after its sync) shows what is really left. */
+    const uint64_t now = static_cast<uint64_t>(elapsedMs);
+    const bool newPass = progress.iteration() > lastIteration_;
+    if (newPass) {
+        lastIteration_ = progress.iteration();
+        passStartMs_ = now;
+        if (progress.iteration() > 1) {
+            const double left = static_cast<double>(progress.ramRemainingBytes());
+            if (left < static_cast<double>(lowWaterBytes_) * (1.0 - kPlateauGain)) {
+                lowWaterBytes_ = progress.ramRemainingBytes();
+                passesSinceLow_ = 0;
+            } else {
+                passesSinceLow_++;
+                lowWaterBytes_ = std::min(lowWaterBytes_, progress.ramRemainingBytes());
+            }
+        }
     }
-    const bool plateau = static_cast<uint64_t>(elapsedMs) - lowWaterAtMs_ >= kPlateauMs;
-    const double remaining = static_cast<double>(progress.ramRemainingBytes());
+    /* On a plateau pre-copy has reached the guest's hot set: passes no longer shrink. */
+    const bool plateau = passesSinceLow_ >= kPlateauPasses;
     const double bandwidth = static_cast<double>(progress.bandwidthBytesPerSecond()) / 1000.0;
     const double dirty = static_cast<double>(progress.dirtyRateBytesPerSecond()) / 1000.0;
+    /* What is outstanding: the bitmap's count plus what was dirtied since its sync. */
+    const double remaining = std::min(
+        static_cast<double>(progress.ramTotalBytes() ? progress.ramTotalBytes() : UINT64_MAX),
+        static_cast<double>(progress.ramRemainingBytes()) +
+            dirty * static_cast<double>(now - passStartMs_));
     if (bandwidth <= 0) {
         if (leftMs <= 0)
-            endgame(progress, leftMs, INFINITY, decisions);
+            endgame(static_cast<double>(progress.ramRemainingBytes()), leftMs, INFINITY, decisions);
         return decisions; /* no estimate before the stream has moved */
     }
 
@@ -108,7 +130,7 @@ std::vector<Decision> DeadlinePolicyLogic::onIteration(const Progress &progress)
             dirtyHeat_ ? predictedDowntimeMs(progress) : std::nullopt;
         double switchNowMs = predicted ? static_cast<double>(*predicted) : sendRestMs;
         if (switchNowMs > static_cast<double>(limitMs_) || leftMs <= marginMs)
-            endgame(progress, leftMs, sendRestMs, decisions);
+            endgame(remaining, leftMs, sendRestMs, decisions);
         return decisions;
     }
 
@@ -185,13 +207,13 @@ std::vector<Decision> DeadlinePolicyLogic::onIteration(const Progress &progress)
     return decisions;
 }
 
-void DeadlinePolicyLogic::endgame(const Progress &progress, double leftMs, double sendRestMs,
+void DeadlinePolicyLogic::endgame(double remaining, double leftMs, double sendRestMs,
                                   std::vector<Decision> &decisions)
 {
     endgameTaken_ = true;
     std::string when = leftMs > 0 ? "deadline in " + seconds(leftMs)
                                   : "deadline passed " + seconds(-leftMs) + " ago";
-    std::string rest = mib(static_cast<double>(progress.ramRemainingBytes())) + " left" +
+    std::string rest = "about " + mib(remaining) + " left" +
                        (std::isfinite(sendRestMs) ? " (" + seconds(sendRestMs) + " to send)" : "");
     if (postcopyAllowed_) {
         decisions.push_back(Decision::simple(Decision::Kind::StartPostcopy,

@@ -56,7 +56,7 @@ public:
     uint64_t downtimeLimitMs() const { return limitMs_; }
 
 private:
-    void endgame(const Progress &progress, double leftMs, double sendRestMs,
+    void endgame(double remaining, double leftMs, double sendRestMs,
                  std::vector<Decision> &decisions);
 
     DeadlinePolicyConfig config_;
@@ -70,7 +70,9 @@ private:
     bool hopelessReported_ = false;
     uint64_t limitMs_ = 0;
     uint64_t lowWaterBytes_ = UINT64_MAX;
-    uint64_t lowWaterAtMs_ = 0;
+    uint64_t passesSinceLow_ = 0;
+    uint64_t lastIteration_ = 0;
+    uint64_t passStartMs_ = 0;
 };
 
 } // namespace migkit::policies

@@ -13,6 +13,8 @@ namespace {
 /* QEMU's cpu-throttle-initial and -increment when the policy engages auto-converge. */
 constexpr uint32_t kEngagedThrottleInitial = 20;
 constexpr uint32_t kEngagedThrottleIncrement = 10;
+/* Pass starts without a new low that, with progress-timeout, make a stall. */
+constexpr uint64_t kStallPasses = 2;
 /* Headroom over the predicted downtime, so that QEMU's own check passes. */
 constexpr double kPredictionHeadroom = 1.1;
 
@@ -91,13 +93,22 @@ std::vector<Decision> DefaultPolicyLogic::onIteration(const Progress &progress)
             "max-cpu-throttle", 1, "auto-converge armed but held at 1 % until progress stalls"));
     }
 
-    if (progress.ramRemainingBytes() < lowWaterBytes_) {
-        lowWaterBytes_ = progress.ramRemainingBytes();
-        lowWaterAtMs_ = now;
-    }
-
     const bool newPass = progress.iteration() > lastIteration_;
     lastIteration_ = std::max(lastIteration_, progress.iteration());
+
+    /* Remaining falls during a pass and jumps back at each dirty-bitmap sync, so only the
+     * first sample of a pass (taken right after its sync) says how much is really left.  The
+     * first pass always progresses: it sends every page once. */
+    if (progress.iteration() <= 1) {
+        lowWaterAtMs_ = now;
+    } else if (newPass) {
+        passesSinceLow_++;
+        if (progress.ramRemainingBytes() < lowWaterBytes_) {
+            lowWaterBytes_ = progress.ramRemainingBytes();
+            lowWaterAtMs_ = now;
+            passesSinceLow_ = 0;
+        }
+    }
     const uint64_t steps = std::max<uint64_t>(config_.downtimeSteps, 1);
     const auto stepDelayMs = static_cast<uint64_t>(
         static_cast<double>(config_.downtimeDelaySecondsPerGiB) * ramGiB_ * 1000.0);
@@ -140,7 +151,9 @@ std::vector<Decision> DefaultPolicyLogic::onIteration(const Progress &progress)
 
     const uint64_t completionMs = static_cast<uint64_t>(
         static_cast<double>(config_.completionTimeoutPerGiBSeconds) * ramGiB_ * 1000.0);
-    if (now - lowWaterAtMs_ >= graceMs) {
+    /* A stall needs passes that keep restarting without a new low: one long pass is a slow
+     * link, which the completion timeout covers. */
+    if (now - lowWaterAtMs_ >= graceMs && passesSinceLow_ >= kStallPasses) {
         escalate(progress,
                  "no progress for " + seconds(static_cast<double>(now - lowWaterAtMs_)) +
                      " (remaining stuck above " + mib(static_cast<double>(lowWaterBytes_)) +
@@ -163,8 +176,8 @@ void DefaultPolicyLogic::escalate(const Progress &progress, const std::string &t
     escalated_ = true;
     lastEscalationAtMs_ = now;
     /* Each rung gets a fresh stall window. */
-    lowWaterBytes_ = progress.ramRemainingBytes();
     lowWaterAtMs_ = now;
+    passesSinceLow_ = 0;
 
     if (limitMs_ < config_.maxDowntimeMs) {
         limitMs_ = config_.maxDowntimeMs;

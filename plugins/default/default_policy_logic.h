@@ -36,7 +36,8 @@ struct DefaultPolicyConfig {
  *
  * Like Nova's live-migration monitor, it starts with a short downtime limit and raises it step
  * by step as passes go by (at most one step per downtime-delay x GiB); like oVirt and KubeVirt
- * it watches for a stall (no new low of remaining bytes for progress-timeout) and for the
+ * it watches for a stall (no new low of remaining bytes, measured right after each dirty-bitmap
+ * sync, for progress-timeout) and for the
  * completion timeout.  When stuck it escalates one rung at a time, waiting progress-timeout
  * between rungs: downtime to the maximum, then post-copy if allowed, else the throttle of
  * auto-converge if allowed, else cancel.  Every decision carries its reason.  On migkit-patched
@@ -78,6 +79,7 @@ private:
     uint64_t lastStepAtMs_ = 0;
     uint64_t lowWaterBytes_ = UINT64_MAX;
     uint64_t lowWaterAtMs_ = 0;
+    uint64_t passesSinceLow_ = 0;
     uint64_t lastEscalationAtMs_ = 0;
     bool escalated_ = false;
 };

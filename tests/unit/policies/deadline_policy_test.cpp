@@ -152,5 +152,9 @@ TEST(DeadlinePolicy, dirtyHeatPredictionSetsTheNeededDowntime)
     CHECK_TRUE_TEXT(!limits.empty(), describe(decisions).c_str());
     /* pass 2 predicts 333 ms; 10 % headroom */
     UNSIGNED_LONGS_EQUAL(367, limits[0].decision.downtimeMs);
-    UNSIGNED_LONGS_EQUAL(18000, limits[0].atMs);
+    uint64_t passTwo = 0;
+    for (const TraceSample &s : loadTrace("heat-stalling.csv"))
+        if (s.iteration == 2 && !passTwo)
+            passTwo = s.elapsedMs;
+    UNSIGNED_LONGS_EQUAL(passTwo, limits[0].atMs); /* as soon as the prediction exists */
 }
