@@ -124,6 +124,8 @@ TEST(DefaultPolicy, stallEscalatesToMaximumDowntimeThenPostcopy)
     STRCMP_CONTAINS("no progress for", toMax.decision.reason.c_str());
     /* the stall needs progress-timeout without a new low, and post-copy one more */
     CHECK_TRUE(toMax.atMs >= 30000);
+    /* passes restart at the same 102.6 MiB from ~32 s on: a stall 30 s later */
+    CHECK_TRUE_TEXT(toMax.atMs < 70000, describe(decisions).c_str());
     CHECK_TRUE(postcopy[0].atMs >= toMax.atMs + 30000);
     STRCMP_CONTAINS("switching to post-copy", postcopy[0].decision.reason.c_str());
     /* nothing after post-copy */
@@ -146,6 +148,8 @@ TEST(DefaultPolicy, stallWithoutPostcopyEngagesAutoConvergeThenCancels)
     UNSIGNED_LONGS_EQUAL(1000, params[0].atMs);
     UNSIGNED_LONGS_EQUAL(99, params[1].decision.parameterValue);
     CHECK_TRUE(throttles[0].atMs == params[1].atMs);
+    CHECK_TRUE_TEXT(throttles[0].atMs < 70000, describe(decisions).c_str());
+    STRCMP_CONTAINS("no progress for", params[1].decision.reason.c_str());
     CHECK_TRUE(cancels[0].atMs >= throttles[0].atMs + 30000);
     STRCMP_CONTAINS("auto-converge already throttling", cancels[0].decision.reason.c_str());
     STRCMP_CONTAINS("keeps running on the source", cancels[0].decision.reason.c_str());
@@ -161,6 +165,10 @@ TEST(DefaultPolicy, nothingAllowedMeansCancelAfterMaximumDowntime)
     CHECK_TRUE_TEXT(cancels.size() == 1, describe(decisions).c_str());
     STRCMP_CONTAINS("post-copy not allowed, auto-converge not allowed",
                     cancels[0].decision.reason.c_str());
+    STRCMP_CONTAINS("no progress for", cancels[0].decision.reason.c_str());
+    /* passes of ~18 s restart at the full 1800 MiB working set */
+    CHECK_TRUE_TEXT(ofKind(decisions, Kind::SetDowntimeLimit).back().atMs < 60000,
+                    describe(decisions).c_str());
     UNSIGNED_LONGS_EQUAL(500, ofKind(decisions, Kind::SetDowntimeLimit).back().decision.downtimeMs);
     CHECK_TRUE(decisions.back().decision.kind == Kind::Cancel);
 }
