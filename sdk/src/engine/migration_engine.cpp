@@ -685,6 +685,15 @@ void MigrationEngine::finish(const json::Value &finalInfo)
     if (status == "completed") {
         report_.phase = MIGKIT_PHASE_COMPLETED;
         report_.vmRunningOn = "destination";
+        if (pausedByUs_ && sourceWasRunning_ && destination_->connected()) {
+            /* The destination keeps the run state it received: paused, because we paused it. */
+            const QmpReply resumed =
+                destination_->call("cont", json::Value(), options_.commandTimeout);
+            if (!resumed.ok()) {
+                note("error",
+                     std::string("cont on the destination failed: ") + resumed.error().what());
+            }
+        }
         std::string state;
         const bool runs = iterateUntil(
             context_,

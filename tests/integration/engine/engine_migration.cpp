@@ -5,7 +5,10 @@
  * report figures equal QEMU's own query-migrate; a cancel mid-way (the source keeps running
  * and the guest keeps writing); the destination killed mid-way (same, and the report says why).
  *
- *   integration-engine --qemu PATH
+ * With the scripted fixture plugin: the switchover gate (proceed and veto), post-copy started
+ * by a policy, and pause-to-complete.
+ *
+ *   integration-engine --qemu PATH --scripted PATH_TO_SCRIPTED_PLUGIN
  */
 #include "engine/migration_engine.h"
 #include "plugin/policy_chain.h"
@@ -18,6 +21,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -214,6 +218,97 @@ void destinationKilled(const std::string &qemu)
     checkGuestRunsAndVerifies(*pair.source, "source");
 }
 
+/* The scripted fixture plugin's path (--scripted). */
+std::string scriptedPlugin;
+
+/* A migration under the scripted plugin with @settings (64 MiB/s: a few seconds). */
+MigrationReport runScripted(Pair &pair, std::map<std::string, std::string> settings)
+{
+    PolicyChain chain;
+    settings.emplace("bandwidth", "67108864");
+    chain.add(scriptedPlugin, settings);
+    GMainContextPtr context(g_main_context_new());
+    MigrationEngine engine(context.get(), optionsFor(pair), chain);
+    return engine.run();
+}
+
+bool sawStatus(const MigrationReport &report, const std::string &status)
+{
+    for (const auto &sample : report.samples) {
+        if (sample.status == status) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool logged(const MigrationReport &report, const std::string &text)
+{
+    for (const auto &line : report.log) {
+        if (line.message.find(text) != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+const DecisionRecord *decision(const MigrationReport &report, const std::string &action)
+{
+    for (const auto &d : report.decisions) {
+        if (d.action == action) {
+            return &d;
+        }
+    }
+    return nullptr;
+}
+
+void gateProceeds(const std::string &qemu)
+{
+    Pair pair(qemu);
+    const MigrationReport report = runScripted(pair, {{"gate", "true"}});
+    check(report.phase == MIGKIT_PHASE_COMPLETED, "migration did not complete: " + report.error);
+    check(report.plan.switchover_gate, "the gate is not in the plan");
+    check(sawStatus(report, "pre-switchover"), "no pre-switchover sample: the gate did not stop");
+    check(logged(report, "switchover: proceed"), "the policy was not asked at switchover");
+    checkGuestRunsAndVerifies(*pair.destination, "destination");
+}
+
+void gateVetoes(const std::string &qemu)
+{
+    Pair pair(qemu);
+    const MigrationReport report = runScripted(pair, {{"gate", "true"}, {"veto", "true"}});
+    check(report.phase == MIGKIT_PHASE_CANCELLED,
+          std::string("phase is ") + phaseName(report.phase) + ": " + report.error);
+    check(report.error.find("vetoed") != std::string::npos, "no veto in: " + report.error);
+    check(report.vmRunningOn == "source", "VM runs on " + report.vmRunningOn);
+    check(runState(pair.source->qmpSocketPath()) == "running", "source not running");
+    checkGuestRunsAndVerifies(*pair.source, "source");
+}
+
+void postcopyByPolicy(const std::string &qemu)
+{
+    Pair pair(qemu);
+    const MigrationReport report =
+        runScripted(pair, {{"postcopy", "true"}, {"action", "postcopy"}, {"act-at-pass", "2"}});
+    check(report.phase == MIGKIT_PHASE_COMPLETED, "migration did not complete: " + report.error);
+    const DecisionRecord *d = decision(report, "start-postcopy");
+    check(d && d->applied, "no applied start-postcopy decision");
+    check(sawStatus(report, "postcopy-active"), "never in postcopy-active");
+    checkGuestRunsAndVerifies(*pair.destination, "destination");
+}
+
+void pauseToComplete(const std::string &qemu)
+{
+    Pair pair(qemu);
+    const MigrationReport report = runScripted(pair, {{"action", "pause"}, {"act-at-pass", "2"}});
+    check(report.phase == MIGKIT_PHASE_COMPLETED, "migration did not complete: " + report.error);
+    const DecisionRecord *d = decision(report, "pause-to-complete");
+    check(d && d->applied, "no applied pause-to-complete decision");
+    check(runState(pair.destination->qmpSocketPath()) == "running",
+          "destination not running after a pause-to-complete");
+    checkGuestRunsAndVerifies(*pair.destination, "destination");
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -222,6 +317,8 @@ int main(int argc, char **argv)
     for (int i = 1; i + 1 < argc; ++i) {
         if (std::string(argv[i]) == "--qemu") {
             qemu = argv[i + 1];
+        } else if (std::string(argv[i]) == "--scripted") {
+            scriptedPlugin = argv[i + 1];
         }
     }
     const std::pair<const char *, void (*)(const std::string &)> cases[] = {
@@ -230,6 +327,10 @@ int main(int argc, char **argv)
         {"cancel mid-way: the source keeps running and the guest keeps writing", cancelMidway},
         {"destination killed mid-way: the source keeps running, the report says why",
          destinationKilled},
+        {"switchover gate: the policy is asked and the migration proceeds", gateProceeds},
+        {"switchover gate: a veto cancels, the source keeps running", gateVetoes},
+        {"post-copy started by a policy completes, guest verifies", postcopyByPolicy},
+        {"pause-to-complete completes and the destination runs", pauseToComplete},
     };
     std::printf("1..%zu\n# QEMU: %s\n", std::size(cases), qemu.c_str());
     std::fflush(stdout);
