@@ -3,6 +3,11 @@
 
 #include "report/report_text.h"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+
 namespace migkit::cli {
 
 ProgressDisplay::ProgressDisplay(FILE *out, bool terminal, bool quiet)
@@ -64,7 +69,16 @@ void ProgressDisplay::sample(const SampleRecord &s)
         const int filled = static_cast<int>(done / 100.0 * width);
         std::string bar(static_cast<size_t>(std::max(0, filled)), '#');
         bar.resize(width, '.');
-        std::fprintf(out_, "\r\033[K[%s] %3.0f%% %s", bar.c_str(), done, line);
+        char full[320];
+        std::snprintf(full, sizeof(full), "[%s] %3.0f%% %s", bar.c_str(), done, line);
+        /* A line that wraps cannot be redrawn in place: cut it at the terminal's width. */
+        std::string text = full;
+        winsize size{};
+        if (ioctl(fileno(out_), TIOCGWINSZ, &size) == 0 && size.ws_col > 1 &&
+            text.size() >= size.ws_col) {
+            text.resize(size.ws_col - 1);
+        }
+        std::fprintf(out_, "\r\033[K%s", text.c_str());
         barShown_ = true;
     } else if (s.iteration != lastIteration_ || s.status != lastStatus_) {
         std::fprintf(out_, "%s\n", line);

@@ -14,6 +14,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 1' TERM INT  # so that a timeout still runs the cleanup
 
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
