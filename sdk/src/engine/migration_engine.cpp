@@ -326,6 +326,10 @@ void MigrationEngine::applyPlan()
     }
     if (sourceFacts_.offers("dirty-heat")) {
         sourceCaps.push(capability("dirty-heat", plan_.dirty_heat));
+        /* The plan's dirty_heat means tracking and deferring hot pages, where QEMU can. */
+        if (sourceFacts_.offers("dirty-heat-defer")) {
+            sourceCaps.push(capability("dirty-heat-defer", plan_.dirty_heat));
+        }
     } else if (plan_.dirty_heat) {
         plan_.dirty_heat = false;
         report_.planNotes.push_back("dirty-heat asked, but the source QEMU (" +
