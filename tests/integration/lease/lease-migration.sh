@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# cluster-lease hand-off at live migration, on a shared folder and on NBD exports.
+#   - the destination, opened inactive (-incoming), takes no lease until activation
+#   - at switchover the source hands the lease over; the destination takes the next
+#     generation at once (no expiry wait); the history proves the order
+#   - a source whose hand-off was not taken re-activates (reclaims); once a destination took
+#     it, the source's re-activation is refused
+#   - what the hand-off adds to the downtime: query-migrate downtime with and without the
+#     filter, several runs each
+# Usage: lease-migration.sh [QEMU-BUILD-DIR]   (TAP output)
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib.sh"
+preflight
+echo "TAP version 13"
+RUNS=${LEASE_DOWNTIME_RUNS:-5}
+
+migration_status() { qmp "$1" query-migrate | jq -r '.return.status // "none"'; }
+migration_done() { case "$(migration_status "$1")" in completed|failed|cancelled) return 0 ;; esac; return 1; }
+state_is() { [ "$(lease_field "$1" state)" = "$2" ]; }
+history_ok() { "$LEASE_DUMP" --check "$1" >"$WORK/history.txt"; }
+
+# migrate_once SRC DST: migrates over a Unix socket; prints the downtime (ms)
+migrate_once() {
+  local sock=$WORK/mig-$1-$2.sock
+  qmp "$2" migrate-incoming "{\"uri\":\"unix:$sock\"}" >/dev/null || return 1
+  qmp "$1" migrate "{\"uri\":\"unix:$sock\"}" >/dev/null || return 1
+  wait_for 120 migration_done "$1" || return 1
+  [ "$(migration_status "$1")" = completed ] || return 1
+  wait_for 60 bash -c "grep -q '\"event\": \"RESUME\"' $WORK/qmp-$2/out" || return 1
+  qmp "$1" query-migrate | jq -r '.return.downtime'
+}
+
+# handoff_case LABEL DATA-REF LEASE-REF LEASE-FILE
+handoff_case() {
+  local label=$1 data=$2 lease=$3 lease_file=$4 downtime
+  start_qemu a "$(lease_blockdev 1 "$data" "$lease")" || bail "$label: QEMU a did not start: $(cat "$WORK/a.log")"
+  qemu_io a disk0 "write -P 0xa1 0 1M"
+  start_qemu b "$(lease_blockdev 2 "$data" "$lease")" -incoming defer ||
+    bail "$label: QEMU b did not start: $(cat "$WORK/b.log")"
+  check "$label: the incoming destination takes no lease before activation" \
+    test "$(lease_field b state)/$(lease_field a state)" = inactive/owner
+  downtime=$(migrate_once a b)
+  check "$label: the migration completes" test -n "$downtime"
+  diag "$label: downtime $downtime ms; $(grep -h -o 'handed off.*' "$WORK/a.log")"
+  check "$label: the source handed the lease off" state_is a handed-off
+  check "$label: the destination received generation 2 from host-id 1 at once" \
+    bash -c "[ $(lease_field b state)/$(lease_field b generation) = owner/2 ] && grep -q 'received (peer host-id 1) generation 2' $WORK/b.log && ! grep -q acquire_wait $WORK/b.log"
+  check "$label: the source refuses I/O after the hand-off" test "$(lease_field a fenced)" = true
+  check "$label: the destination reads the source's data" qemu_io b disk0 "read -P 0xa1 0 1M"
+  check "$label: the destination writes" qemu_io b disk0 "write -P 0xb2 0 64k"
+  qmp a quit >/dev/null
+  stop_qemu b
+  check "$label: history: generation 1 ended (hand-off) before generation 2 started" history_ok "$lease_file"
+  grep -E 'handed-off|received' "$WORK/history.txt" | sed 's/^/# /'
+}
+
+dir=$WORK/shared
+new_disk "$dir"
+handoff_case "shared folder" "$(file_ref "$dir/disk.img")" "$(file_ref "$dir/disk.lease")" "$dir/disk.lease"
+
+dir=$WORK/nbd
+new_disk "$dir"
+start_nbd nbd "$dir/disk.img" "$dir/disk.lease" || bail "qemu-storage-daemon did not start"
+handoff_case "NBD" "$(nbd_ref "$WORK/nbd.sock" data)" "$(nbd_ref "$WORK/nbd.sock" lease)" "$dir/disk.lease"
+kill -TERM "$(pid_of nbd)"
+
+# --- hand-off not taken: the source reclaims; once taken: the source is refused -----------
+dir=$WORK/reclaim
+new_disk "$dir"
+a=$(lease_blockdev 1 "$(file_ref "$dir/disk.img")" "$(file_ref "$dir/disk.lease")")
+b=$(lease_blockdev 2 "$(file_ref "$dir/disk.img")" "$(file_ref "$dir/disk.lease")")
+start_qemu a "$a" || bail "QEMU a did not start"
+qmp a blockdev-set-active '{"node-name":"disk0","active":false}' >/dev/null
+check "reclaim: inactivation hands the lease off" state_is a handed-off
+reply=$(qmp a blockdev-set-active '{"node-name":"disk0","active":true}')
+check "reclaim: re-activation without a taker reclaims the lease (generation 2)" \
+  bash -c "[ $(lease_field a state)/$(lease_field a generation) = owner/2 ] && grep -q 'reclaimed (peer host-id 0) generation 2' $WORK/a.log"
+check "reclaim: the source writes again" qemu_io a disk0 "write -P 0xa2 0 64k"
+qmp a blockdev-set-active '{"node-name":"disk0","active":false}' >/dev/null
+start_qemu b "$b" -incoming defer || bail "QEMU b did not start"
+qmp b blockdev-set-active '{"node-name":"disk0","active":true}' >/dev/null
+check "reclaim: a destination activates and takes generation 3" \
+  test "$(lease_field b state)/$(lease_field b generation)" = owner/3
+reply=$(qmp a blockdev-set-active '{"node-name":"disk0","active":true}')
+diag "reclaim: source re-activation after the hand-off was taken: $(jq -r '.error.desc // .return' <<<"$reply")"
+check "reclaim: the source's re-activation is refused, naming the new owner" \
+  grep -q "handed over to host-id 2 ('host2')" <<<"$reply"
+check "reclaim: the source cannot write" bash -c "[ $(lease_field a state) != owner ]"
+check "reclaim: the destination's data is intact" qemu_io b disk0 "read -P 0xa2 0 64k"
+stop_qemu b
+qmp a quit >/dev/null
+check "reclaim: history: one holder per generation, hand-offs before the next start" history_ok "$dir/disk.lease"
+
+# --- downtime with and without the filter --------------------------------------------------
+dir=$WORK/downtime
+new_disk "$dir"
+plain=$(file_ref "$dir/disk.img" | jq -c '. + {"node-name":"disk0"}')
+measure() { # measure LABEL BLOCKDEV-A BLOCKDEV-B: prints the downtimes of $RUNS migrations
+  local i out=()
+  for i in $(seq "$RUNS"); do
+    start_qemu a "$2" || return 1
+    start_qemu b "$3" -incoming defer || return 1
+    if ! out+=("$(migrate_once a b)"); then
+      diag "$1: migration $i failed: $(migration_status a); destination: $(tail -n 3 "$WORK/b.log" | tr '\n' ' ')"
+      return 1
+    fi
+    grep -h -o 'handed off.*' "$WORK/a.log" >>"$WORK/handoff-cost.txt"
+    qmp a quit >/dev/null; stop_qemu b
+  done
+  echo "${out[*]}"
+}
+without=$(measure plain "$plain" "$plain")
+with=$(measure lease "$(lease_blockdev 1 "$(file_ref "$dir/disk.img")" "$(file_ref "$dir/disk.lease")")" \
+  "$(lease_blockdev 2 "$(file_ref "$dir/disk.img")" "$(file_ref "$dir/disk.lease")")")
+mean() { tr ' ' '\n' | awk 'NF { s += $1; n++ } END { if (n) printf "%.1f", s / n }'; }
+diag "downtime without the filter (ms): $without (mean $(mean <<<"$without"))"
+diag "downtime with the filter (ms):    $with (mean $(mean <<<"$with"))"
+diag "source side of each hand-off: $(sed 's/.*(//; s/)//' "$WORK/handoff-cost.txt" | tr '\n' ';')"
+echo "without $without" >"$WORK/downtime.txt"; echo "with $with" >>"$WORK/downtime.txt"
+check "downtime: $RUNS migrations with and $RUNS without the filter completed" \
+  test "$(wc -w <<<"$without $with")" -eq $((2 * RUNS))
+
+echo "1..$tap_n"
+exit $tap_failed
