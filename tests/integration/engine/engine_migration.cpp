@@ -6,7 +6,7 @@
  * and the guest keeps writing); the destination killed mid-way (same, and the report says why).
  *
  * With the scripted fixture plugin: the switchover gate (proceed and veto), post-copy started
- * by a policy, and pause-to-complete.
+ * by a policy, pause-to-complete, and multifd channels.
  *
  *   integration-engine --qemu PATH --scripted PATH_TO_SCRIPTED_PLUGIN
  */
@@ -309,6 +309,17 @@ void pauseToComplete(const std::string &qemu)
     checkGuestRunsAndVerifies(*pair.destination, "destination");
 }
 
+void multifdChannels(const std::string &qemu)
+{
+    Pair pair(qemu);
+    const MigrationReport report = runScripted(pair, {{"multifd", "4"}});
+    check(report.phase == MIGKIT_PHASE_COMPLETED, "migration did not complete: " + report.error);
+    const json::Value *ram = report.finalStatistics.find("ram");
+    check(ram && ram->uint64At("multifd-bytes").value_or(0) > 0,
+          "no bytes went through the multifd channels");
+    checkGuestRunsAndVerifies(*pair.destination, "destination");
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -331,6 +342,7 @@ int main(int argc, char **argv)
         {"switchover gate: a veto cancels, the source keeps running", gateVetoes},
         {"post-copy started by a policy completes, guest verifies", postcopyByPolicy},
         {"pause-to-complete completes and the destination runs", pauseToComplete},
+        {"multifd with 4 channels completes, guest verifies", multifdChannels},
     };
     std::printf("1..%zu\n# QEMU: %s\n", std::size(cases), qemu.c_str());
     std::fflush(stdout);

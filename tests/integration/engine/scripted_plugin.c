@@ -7,6 +7,7 @@
  *   veto (bool)        answer CANCEL at switchover
  *   postcopy (bool)    plan.postcopy_allowed
  *   bandwidth (uint64) plan.bandwidth_bytes_per_second (0 keeps the host's)
+ *   multifd (uint64)   plan.multifd_channels
  *   action (string)    none, postcopy, pause or cancel: done once, at pass act-at-pass
  *   act-at-pass (uint64)
  */
@@ -28,7 +29,7 @@ struct migkit_policy {
     migkit_context *ctx;
     const migkit_host_api *host;
     bool gate, veto, postcopy, acted;
-    uint64_t bandwidth, actAtPass;
+    uint64_t bandwidth, actAtPass, multifd;
     char action[16];
 };
 
@@ -58,6 +59,7 @@ static migkit_policy *create(migkit_context *ctx, const migkit_host_api *host,
     p->veto = find(settings, "veto")->v.b;
     p->postcopy = find(settings, "postcopy")->v.b;
     p->bandwidth = find(settings, "bandwidth")->v.u64;
+    p->multifd = find(settings, "multifd")->v.u64;
     p->actAtPass = find(settings, "act-at-pass")->v.u64;
     snprintf(p->action, sizeof(p->action), "%s", action->v.str);
     return p;
@@ -78,6 +80,7 @@ static int plan(migkit_policy *p, const migkit_plan_input *input, migkit_plan *p
     if (p->bandwidth) {
         plan->bandwidth_bytes_per_second = p->bandwidth;
     }
+    plan->multifd_channels = (uint32_t)p->multifd;
     return 0;
 }
 
@@ -119,6 +122,7 @@ static const migkit_setting_spec settings[] = {
     {"veto", MIGKIT_VALUE_BOOL, "false", "cancel at switchover"},
     {"postcopy", MIGKIT_VALUE_BOOL, "false", "allow post-copy"},
     {"bandwidth", MIGKIT_VALUE_UINT64, "0", "stream cap in bytes/s; 0 keeps the host's"},
+    {"multifd", MIGKIT_VALUE_UINT64, "0", "multifd channels; 0 or 1: one stream"},
     {"action", MIGKIT_VALUE_STRING, "none", "none, postcopy, pause or cancel"},
     {"act-at-pass", MIGKIT_VALUE_UINT64, "0", "pass at which to act; 0 never"},
 };
