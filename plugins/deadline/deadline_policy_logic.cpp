@@ -82,10 +82,10 @@ std::vector<Decision> DeadlinePolicyLogic::onIteration(const Progress &progress)
 
     if (autoConvergeArmed_ && !throttleHeld_) {
         throttleHeld_ = true;
-        decisions.push_back(
-            Decision::parameter("max-cpu-throttle", 1,
-                                "auto-converge armed but held at 1 % until the deadline "
-                                "needs it"));
+        /* QEMU wants max-cpu-throttle >= cpu-throttle-initial: lower the initial first. */
+        decisions.push_back(Decision::throttle(1, 0, "auto-converge armed but held at 1 %"));
+        decisions.push_back(Decision::parameter(
+            "max-cpu-throttle", 1, "auto-converge held at 1 % until the deadline needs it"));
     }
 
     /* Remaining falls during a pass and jumps back at each dirty-bitmap sync: the first

@@ -89,8 +89,10 @@ std::vector<Decision> DefaultPolicyLogic::onIteration(const Progress &progress)
      * the policy decides so: hold its ceiling at 1 % (QEMU's minimum) until then. */
     if (autoConvergeArmed_ && !throttleHeld_) {
         throttleHeld_ = true;
-        decisions.push_back(Decision::parameter(
-            "max-cpu-throttle", 1, "auto-converge armed but held at 1 % until progress stalls"));
+        /* QEMU wants max-cpu-throttle >= cpu-throttle-initial: lower the initial first. */
+        decisions.push_back(Decision::throttle(1, 0, "auto-converge armed but held at 1 %"));
+        decisions.push_back(Decision::parameter("max-cpu-throttle", 1,
+                                                "auto-converge held at 1 % until progress stalls"));
     }
 
     const bool newPass = progress.iteration() > lastIteration_;

@@ -29,14 +29,19 @@ TEST_GROUP(DeadlinePolicy)
                       [&](const migkit_progress &p) { return logic.onIteration(Progress(p)); });
     }
 
-    /* Decisions other than the auto-converge hold at the first sample and log lines. */
+    /* Decisions other than log lines and the auto-converge hold (throttle 1 %, ceiling 1 %)
+     * at the first sample. */
     static std::vector<TimedDecision> actionsOnly(const std::vector<TimedDecision> &decisions)
     {
         std::vector<TimedDecision> result;
-        for (const auto &d : decisions)
-            if (d.decision.kind != Kind::Log &&
-                !(d.decision.kind == Kind::SetParameter && d.decision.parameterValue == 1))
+        for (const auto &d : decisions) {
+            bool hold =
+                d.atMs == 1000 &&
+                ((d.decision.kind == Kind::SetParameter && d.decision.parameterValue == 1) ||
+                 (d.decision.kind == Kind::SetThrottle && d.decision.throttleInitialPercent == 1));
+            if (d.decision.kind != Kind::Log && !hold)
                 result.push_back(d);
+        }
         return result;
     }
 };
