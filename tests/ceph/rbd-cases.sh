@@ -40,6 +40,7 @@ run_case() {
   vm_quit_all
   image_remove "$image"
   image_remove "$image-lease"
+  image_remove "$image-ref"
   tap_result $rc "$name"
 }
 
@@ -50,29 +51,44 @@ vm_start_plain() {
     -device virtio-blk-pci,drive=rbd0,id=vd0 "${@:3}"
 }
 
-# Migrate a VM COUNT times, each time into a fresh QEMU started by START-FN (host-ids 1, 2, 3...),
-# the guest writing before and after each; sets DOWNTIMES (guest downtime, ms).  Every write is
-# checked on the image.  Each old source quits once the next hop is done, except the last.
+# A chain of live migrations of one VM, each hop into a fresh QEMU: VMs PREFIX0, PREFIX1, ...
+# started by START-FN with host-ids 1, 2, 3..., on image IMG; the guest writes before and after
+# each hop and every write is checked on the image.  Guest downtimes (ms) collect in
+# CHAIN_DOWNTIMES[PREFIX].  Each old source quits when the next hop starts.
+declare -A CHAIN_DOWNTIMES
+chain_begin() {
+  local start=$1 prefix=$2 image=$3
+  CHAIN_DOWNTIMES[$prefix]=
+  "$start" "${prefix}0" 1 || return 1
+  check "${prefix}0 writes 0x10" vm_write "${prefix}0" 0x10 0 $KiB64
+}
+
+chain_hop() {
+  local start=$1 prefix=$2 image=$3 i=$4 src dst pattern ms
+  src=$prefix$((i - 1)) dst=$prefix$i
+  [ "$i" -lt 2 ] || vm_quit "$prefix$((i - 2))"
+  "$start" "$dst" $((i + 1)) -incoming defer || return 1
+  vm_migrate "$src" "$dst" || return 1
+  vm_wait_running "$dst" || return 1
+  ms=$(guest_downtime_ms "$src" "$dst") || return 1
+  CHAIN_DOWNTIMES[$prefix]+="$ms "
+  diag "$src -> $dst: guest downtime $ms ms," \
+    "query-migrate downtime $(jq -r '.return.downtime' <<<"$MIGRATE_REPLY") ms," \
+    "total $(jq -r '.return."total-time"' <<<"$MIGRATE_REPLY") ms"
+  pattern=$(printf '0x%x' $((0x10 + i)))
+  check "$dst writes $pattern" vm_write "$dst" "$pattern" $((i * KiB64)) $KiB64 || return 1
+  check "$dst's write landed" image_expect "$image" "$pattern" $((i * KiB64)) $KiB64 || return 1
+  check "${prefix}0's write survived" image_expect "$image" 0x10 0 $KiB64
+}
+
+# COUNT hops of one chain (VMs m0..mCOUNT on the case's image); DOWNTIMES gets the downtimes.
 migrate_chain() {
-  local start=$1 count=$2 i src dst pattern
-  DOWNTIMES=()
-  "$start" m0 1 || return 1
-  check "m0 writes 0x10" vm_write m0 0x10 0 $KiB64 || return 1
+  local start=$1 count=$2 i
+  chain_begin "$start" m "$image" || return 1
   for ((i = 1; i <= count; i++)); do
-    src=m$((i - 1)) dst=m$i
-    "$start" "$dst" $((i + 1)) -incoming defer || return 1
-    vm_migrate "$src" "$dst" || return 1
-    vm_wait_running "$dst" || return 1
-    DOWNTIMES+=("$(guest_downtime_ms "$src" "$dst")") || return 1
-    diag "$src -> $dst: guest downtime ${DOWNTIMES[-1]} ms," \
-      "query-migrate downtime $(jq -r '.return.downtime' <<<"$MIGRATE_REPLY") ms," \
-      "total $(jq -r '.return."total-time"' <<<"$MIGRATE_REPLY") ms"
-    pattern=$(printf '0x%x' $((0x10 + i)))
-    check "$dst writes $pattern" vm_write "$dst" "$pattern" $((i * KiB64)) $KiB64 || return 1
-    check "$dst's write landed" image_expect "$image" "$pattern" $((i * KiB64)) $KiB64 || return 1
-    check "m0's write survived" image_expect "$image" 0x10 0 $KiB64 || return 1
-    if [ $i -lt "$count" ]; then vm_quit "$src"; fi
+    chain_hop "$start" m "$image" $i || return 1
   done
+  read -ra DOWNTIMES <<<"${CHAIN_DOWNTIMES[m]}"
 }
 
 # ---- without the lease -----------------------------------------------------------------------
@@ -121,8 +137,7 @@ case_rbd_dead_holder_baseline() {
 # danger after a migration: nothing stops a `cont` on the old source, and then two VMs write.
 case_migration_without_lease() {
   migrate_chain vm_start_plain "$MIGRATIONS" || return 1
-  PLAIN_DOWNTIME_MS=$(median "${DOWNTIMES[@]}")
-  figure migration_guest_downtime_plain_ms "$PLAIN_DOWNTIME_MS" \
+  figure migration_guest_downtime_plain_ms "$(median "${DOWNTIMES[@]}")" \
     "(median of ${DOWNTIMES[*]})"
   local old=m$((MIGRATIONS - 1))
   check "the old source $old resumes with 'cont'" vm_qmp $old '{"execute": "cont"}' || return 1
