@@ -108,12 +108,14 @@ typedef struct migkit_values {
 /**
  * migkit_setting_spec: one operator knob a plugin accepts (`--set name=value`, a config file,
  * domain metadata).  The host refuses unknown names and values that do not parse as @type
- * before the plugin is created, and fills in @default_value for knobs not given.
+ * before the plugin is created, and fills in @default_value for knobs not given; a knob with
+ * no default is required (the host refuses to create the plugin without it).  Text forms:
+ * decimal integers (no sign for UINT64), finite doubles, true/false, yes/no, on/off or 1/0.
  */
 typedef struct migkit_setting_spec {
     const char *name;
     migkit_value_type type;
-    const char *default_value; /* as text, parsed like a --set value; NULL: no default */
+    const char *default_value; /* as text, parsed like a --set value; NULL: required */
     const char *help;
 } migkit_setting_spec;
 
@@ -185,8 +187,10 @@ typedef enum migkit_phase {
 } migkit_phase;
 
 /**
- * migkit_progress: one progress sample, taken at least at every pre-copy pass and at the
- * host's sampling interval in between.
+ * migkit_progress: one progress sample, taken at the start of every pre-copy pass (right after
+ * its dirty-bitmap sync) and at the host's sampling interval in between.  Remaining RAM is
+ * QEMU's dirty-bitmap count: it falls during a pass and jumps back at each sync, so the first
+ * sample of a pass is the one that says how much is really left.
  * @iteration: pre-copy pass (QEMU's dirty-sync-count), starting at 1.
  * @elapsed_ms: since the migration started.
  * @ram_*: guest RAM in bytes: total, still to send, sent so far.
@@ -194,8 +198,9 @@ typedef enum migkit_phase {
  * @bandwidth_bytes_per_second: how fast the stream moves.
  * @expected_downtime_ms: QEMU's own estimate of the stun if it switched now.
  * @throttle_percent: current auto-converge CPU throttle.
- * @extra: every other statistic the host has, named ("ram.duplicate", "ram.dirty-sync-missed",
- *         "heat.hot-pages", "heat.working-set-bytes", "heat.predicted-downtime-ms", ...).
+ * @extra: every other statistic the host has, named after QEMU's query-migrate fields
+ *         flattened with dots ("ram.duplicate", "ram.dirty-sync-missed", and on migkit-patched
+ *         QEMU "dirty-heat.hot-pages", "dirty-heat.predicted-downtime-ms", ...).
  */
 typedef struct migkit_progress {
     uint32_t struct_size;
@@ -260,8 +265,11 @@ typedef enum migkit_log_level {
  * migkit_host_api: functions the host offers a plugin, valid for the plugin's lifetime.
  * Actions are queued and applied by the host after the callback returns, in order; each is
  * recorded in the report with its time and @reason.  They return 0 when queued, or a negative
- * errno-style code when the action makes no sense now (-EINVAL for a bad value, -ENOTSUP when
- * the plan did not allow it, for example post-copy without postcopy_allowed).
+ * errno-style code when the action makes no sense now: -EINVAL for a bad value (a downtime
+ * limit outside 1..2000000 ms, a throttle outside QEMU's ranges, a parameter name not made of
+ * [a-z0-9-]); -ENOTSUP when the plan did not allow it (post-copy without postcopy_allowed,
+ * set_throttle with auto-converge off) or when no migration is running: from create, plan
+ * (change the plan instead), on_complete and on_failure.  log works from every callback.
  * @set_throttle: auto-converge settings: initial and increment in percent (0 keeps the
  *                current value), tailslow.
  * @set_parameter: any other migration parameter by its QEMU name (migrate-set-parameters).
@@ -343,7 +351,7 @@ typedef struct migkit_error {
  * @settings, @settings_count: the knobs the plugin accepts.
  * @create: make an instance for one migration with validated @settings (every declared knob,
  *          defaults filled in).  @ctx and @host stay valid until destroy.
- * @plan: adjust @plan before the migration starts.
+ * @plan: adjust @plan before the migration starts (host actions are refused here).
  * @on_iteration: a new progress sample.
  * @on_switchover: the source is about to hand over (only with plan.switchover_gate, or as a
  *                 notification when the gate is off, in which case @decision is ignored).
