@@ -3,8 +3,11 @@
 
 #include "testbed/testbed_error.h"
 
+#include "qmp/line_framer.h"
+
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -12,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 #include <thread>
+#include <vector>
 
 namespace migkit::testbed {
 
@@ -65,7 +69,7 @@ GuestConsole::GuestConsole(const std::string &socketPath, std::chrono::milliseco
             throw TestbedError(std::string("guest console: socket(): ") + std::strerror(errno));
         if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof(address)) == 0) {
             fd_ = fd;
-            return;
+            break;
         }
         int error = errno;
         ::close(fd);
@@ -78,58 +82,100 @@ GuestConsole::GuestConsole(const std::string &socketPath, std::chrono::milliseco
                                "(-chardev socket,server=on)?");
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
+    stopFd_ = ::eventfd(0, EFD_CLOEXEC);
+    if (stopFd_ < 0) {
+        int error = errno;
+        ::close(fd_);
+        throw TestbedError(std::string("guest console: eventfd(): ") + std::strerror(error));
+    }
+    reader_ = std::thread([this] { readerLoop(); });
 }
 
 GuestConsole::~GuestConsole()
 {
-    if (fd_ >= 0)
-        ::close(fd_);
+    uint64_t stop = 1;
+    if (::write(stopFd_, &stop, sizeof(stop)) != sizeof(stop))
+        ::shutdown(fd_, SHUT_RDWR); /* wakes the reader's poll() as well */
+    reader_.join();
+    ::close(stopFd_);
+    ::close(fd_);
+}
+
+/* The reader thread: read until the socket closes or the destructor says stop. */
+void GuestConsole::readerLoop()
+{
+    LineFramer framer(64 * 1024);
+    std::string failure;
+    while (failure.empty()) {
+        pollfd descriptors[2] = {{fd_, POLLIN, 0}, {stopFd_, POLLIN, 0}};
+        if (::poll(descriptors, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            failure = std::string("poll: ") + std::strerror(errno);
+            break;
+        }
+        if (descriptors[1].revents)
+            return;
+        char buffer[16384];
+        ssize_t count = ::read(fd_, buffer, sizeof(buffer));
+        if (count < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+            continue;
+        if (count <= 0) {
+            failure = count == 0 ? std::string("closed by QEMU (did it exit?)")
+                                 : std::string(std::strerror(errno));
+            break;
+        }
+        const auto now = Clock::now();
+        std::vector<ReceivedLine> lines;
+        try {
+            framer.feed(std::string_view(buffer, static_cast<size_t>(count)));
+            while (std::optional<std::string> line = framer.next())
+                lines.push_back(ReceivedLine{std::move(*line), now});
+        } catch (const LineFramer::LineTooLong &) {
+            failure = "a line longer than 64 KiB; is this the migkit guest?";
+        }
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (ReceivedLine &line : lines)
+            received_.push_back(std::move(line));
+        arrived_.notify_all();
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    readerError_ = "guest console '" + socketPath_ + "': " + failure;
+    arrived_.notify_all();
+}
+
+/* Parse what the reader received, waiting until @deadline for something to arrive.  Throws
+ * once the reader stopped and nothing is left. */
+bool GuestConsole::takeLines(Clock::time_point deadline)
+{
+    std::deque<ReceivedLine> lines;
+    std::string error;
+    {
+        std::unique_lock<std::mutex> lock(mutex_);
+        arrived_.wait_until(lock, deadline,
+                            [this] { return !received_.empty() || !readerError_.empty(); });
+        lines.swap(received_);
+        error = readerError_;
+    }
+    if (lines.empty() && !error.empty())
+        throw TestbedError(error);
+    for (const ReceivedLine &line : lines)
+        handleLine(line);
+    return !lines.empty();
 }
 
 size_t GuestConsole::poll()
 {
     size_t before = linesRead_;
-    readLines(0);
+    takeLines(Clock::now());
     return linesRead_ - before;
 }
 
-void GuestConsole::readLines(int timeoutMs)
-{
-    pollfd descriptor{fd_, POLLIN, 0};
-    int ready = ::poll(&descriptor, 1, timeoutMs);
-    if (ready < 0 && errno != EINTR)
-        throw TestbedError("guest console '" + socketPath_ + "': poll: " + std::strerror(errno));
-    if (ready <= 0)
-        return;
-    for (;;) {
-        char buffer[16384];
-        ssize_t count = ::read(fd_, buffer, sizeof(buffer));
-        if (count > 0) {
-            try {
-                framer_.feed(std::string_view(buffer, static_cast<size_t>(count)));
-            } catch (const LineFramer::LineTooLong &) {
-                throw TestbedError("guest console '" + socketPath_ +
-                                   "': a line longer than 64 KiB; is this the migkit guest?");
-            }
-            while (std::optional<std::string> line = framer_.next())
-                handleLine(*line);
-            continue;
-        }
-        if (count < 0 && errno == EINTR)
-            continue;
-        if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return;
-        throw TestbedError("guest console '" + socketPath_ + "': " +
-                           (count == 0 ? std::string("closed by QEMU (did it exit?)")
-                                       : std::string(std::strerror(errno))));
-    }
-}
-
-void GuestConsole::handleLine(const std::string &rawLine)
+void GuestConsole::handleLine(const ReceivedLine &received)
 {
     linesRead_++;
     /* A guest line may end with \r; a partial line may precede the guest's boot banner. */
-    std::string line = rawLine;
+    std::string line = received.text;
     while (!line.empty() && (line.back() == '\r' || line.back() == '\0'))
         line.pop_back();
     GuestMessage message;
@@ -142,7 +188,7 @@ void GuestConsole::handleLine(const std::string &rawLine)
         return;
     }
     if (auto *progress = std::get_if<GuestProgress>(&message)) {
-        history_.push_back(ProgressSample{*progress, Clock::now()});
+        history_.push_back(ProgressSample{*progress, received.time});
         if (history_.size() > kHistoryLimit)
             history_.pop_front();
         progressCount_++;
@@ -202,14 +248,14 @@ T GuestConsole::waitFor(const char *command, std::chrono::milliseconds timeout)
                                " within " + seconds(timeout) + " after '" + command +
                                "'; is the VM running (QMP query-status) and the migkit guest "
                                "booted (its QEMU log)?");
-        readLines(remainingMs(deadline));
+        takeLines(deadline);
     }
 }
 
 /* Replies already queued belong to earlier commands: drop them before asking again. */
 void GuestConsole::request(const std::string &command)
 {
-    readLines(0);
+    takeLines(Clock::now());
     replies_.clear();
     send(command);
 }
@@ -230,7 +276,7 @@ GuestProgress GuestConsole::waitProgress(std::chrono::milliseconds timeout)
                                seconds(timeout) +
                                "; is the VM running (QMP query-status) and the migkit guest "
                                "booted (its QEMU log)?");
-        readLines(remainingMs(deadline));
+        takeLines(deadline);
     }
     return history_.back().progress;
 }
