@@ -370,6 +370,45 @@ private:
     const migkit_outcome &o_;
 };
 
+/** HookPoint: the libvirt hook point of a host hook call (migkit_hook_point). */
+enum class HookPoint {
+    MigrateBegin = MIGKIT_HOOK_MIGRATE_BEGIN,
+    Prepare = MIGKIT_HOOK_PREPARE,
+    Start = MIGKIT_HOOK_START,
+    Started = MIGKIT_HOOK_STARTED,
+    Stopped = MIGKIT_HOOK_STOPPED,
+    Release = MIGKIT_HOOK_RELEASE,
+};
+
+/** HostHookCall: one libvirt hook call on this host (migkit_hook_call), valid during it. */
+class HostHookCall {
+public:
+    /** HostHookCall: view @call (not copied). */
+    explicit HostHookCall(const migkit_hook_call &call) : c_(call) {}
+
+    /** point: where in the VM's life on this host. */
+    HookPoint point() const { return static_cast<HookPoint>(c_.point); }
+    /** vmName: the domain's name. */
+    std::string_view vmName() const { return c_.vm_name ? c_.vm_name : ""; }
+    /** detail: libvirt's last hook argument ("migrated", "failed" or "-"). */
+    std::string_view detail() const { return c_.detail ? c_.detail : ""; }
+    /** domainXml: the domain XML libvirt passed (empty when none). */
+    std::string_view domainXml() const { return c_.domain_xml ? c_.domain_xml : ""; }
+    /** fact: a named fact about this host ("host.memory.available-bytes", ...). */
+    template <typename T>
+    std::optional<T> fact(std::string_view name) const
+    {
+        return Values(c_.facts).get<T>(name);
+    }
+    /** facts: every fact. */
+    Values facts() const { return Values(c_.facts); }
+    /** raw: the C struct. */
+    const migkit_hook_call &raw() const { return c_; }
+
+private:
+    const migkit_hook_call &c_;
+};
+
 /* ------------------------------------------------------------------------------------------ */
 /* Settings                                                                                   */
 /* ------------------------------------------------------------------------------------------ */
@@ -583,6 +622,16 @@ public:
     virtual void onComplete(const Outcome &outcome) { (void)outcome; }
     /** onFailure: the migration failed or was cancelled; see Outcome::vmRunningOn. */
     virtual void onFailure(const Outcome &outcome) { (void)outcome; }
+    /**
+     * onHostHook: a libvirt hook point on this host (no migration runs: actions are refused).
+     * Throw to refuse the VM at MigrateBegin, Prepare or Start; at MigrateBegin return a new
+     * domain XML to replace libvirt's.  Only a class that overrides this is called at hooks.
+     */
+    virtual std::optional<std::string> onHostHook(const HostHookCall &call)
+    {
+        (void)call;
+        return std::nullopt;
+    }
 
 protected:
     /** actions: queue requests to the host and log. */
@@ -596,6 +645,8 @@ private:
 
     std::optional<Actions> actions_;
     Settings settings_;
+    /* The XML onHostHook returned: the ABI wants it valid until destroy. */
+    std::string hookReplacement_;
 };
 
 namespace detail {
@@ -712,6 +763,28 @@ struct PolicyTrampolines {
         }
     }
 
+    static int onHostHook(migkit_policy *policy, const migkit_hook_call *call,
+                          const char **replacementXml, migkit_error *error) noexcept
+    {
+        try {
+            Policy *self = asPolicy(policy);
+            std::optional<std::string> replacement = self->onHostHook(HostHookCall(*call));
+            if (replacement && replacementXml) {
+                self->hookReplacement_ = std::move(*replacement);
+                *replacementXml = self->hookReplacement_.c_str();
+            }
+            return 0;
+        } catch (...) {
+            describeCurrentException(error, "on_host_hook");
+            return -1;
+        }
+    }
+
+    /* Whether P (or a class between it and Policy) declares onHostHook: an inherited member's
+     * pointer has Policy's type. */
+    static constexpr bool kHandlesHostHooks =
+        !std::is_same_v<decltype(&P::onHostHook), decltype(&Policy::onHostHook)>;
+
     static migkit_policy_ops ops(const migkit_setting_spec *settings, size_t count)
     {
         migkit_policy_ops ops{};
@@ -725,6 +798,7 @@ struct PolicyTrampolines {
         ops.on_switchover = &onSwitchover;
         ops.on_complete = &onComplete;
         ops.on_failure = &onFailure;
+        ops.on_host_hook = kHandlesHostHooks ? &onHostHook : nullptr;
         return ops;
     }
 };

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The policy chain with real plugins: action queueing and validation, failures that come
  * back as errors (the process survives a throwing plugin), switchover and outcome events. */
+#include "plugin/plugin_instance.h"
+#include "plugin/plugin_library.h"
+#include "plugin/plugin_settings.h"
 #include "plugin/policy_chain.h"
 #include "test_files.h"
 
@@ -286,4 +289,63 @@ TEST(PolicyChain, toldOfFailures)
     planNow();
     chain.onFailure(outcome(MIGKIT_PHASE_FAILED, "connection reset"));
     CHECK_TRUE(logHas(chain.takeLog(), "failed: connection reset on source"));
+}
+
+TEST_GROUP(HostHook)
+{
+    ActionQueue queue;
+
+    std::unique_ptr<PluginInstance> create(const std::string &path,
+                                           std::map<std::string, std::string> settings)
+    {
+        auto library = PluginLibrary::load(path);
+        return std::make_unique<PluginInstance>(library, queue,
+                                                resolveSettings(*library, settings));
+    }
+
+    static migkit_hook_call call(migkit_hook_point point)
+    {
+        migkit_hook_call c{};
+        c.struct_size = sizeof(c);
+        c.point = point;
+        c.vm_name = "vm7";
+        c.detail = "-";
+        c.domain_xml = "<domain/>";
+        return c;
+    }
+};
+
+TEST(HostHook, onlyPoliciesThatOverrideItAreCalledAtHooks)
+{
+    CHECK_TRUE(PluginLibrary::load(testPlugin("scripted"))->ops().on_host_hook != nullptr);
+    CHECK_TRUE(PluginLibrary::load(firstPartyPlugin("default"))->ops().on_host_hook == nullptr);
+}
+
+TEST(HostHook, aCppPolicyRewritesTheXmlAndActionsAreRefused)
+{
+    auto instance = create(testPlugin("scripted"), {});
+    migkit_hook_call begin = call(MIGKIT_HOOK_MIGRATE_BEGIN);
+    const char *replacement = nullptr;
+    migkit_error error{};
+    LONGS_EQUAL(0, instance->ops().on_host_hook(instance->policy(), &begin, &replacement, &error));
+    STRCMP_EQUAL("<domain><name>vm7-rewritten</name></domain>", replacement);
+    CHECK_TRUE(queue.pending.empty());
+    CHECK_TRUE(logHas(queue.log, "hook-cancel=" + std::to_string(-ENOTSUP)));
+
+    migkit_hook_call started = call(MIGKIT_HOOK_STARTED);
+    replacement = nullptr;
+    LONGS_EQUAL(0,
+                instance->ops().on_host_hook(instance->policy(), &started, &replacement, &error));
+    CHECK_TRUE(replacement == nullptr);
+}
+
+TEST(HostHook, aThrowingHookRefusesWithItsMessage)
+{
+    auto instance = create(testPlugin("scripted"), {{"throw-in", "hook"}});
+    migkit_hook_call prepare = call(MIGKIT_HOOK_PREPARE);
+    const char *replacement = nullptr;
+    migkit_error error{};
+    CHECK_TRUE(instance->ops().on_host_hook(instance->policy(), &prepare, &replacement, &error) !=
+               0);
+    STRCMP_EQUAL("on_host_hook threw: scripted failure in hook", errorText(error).c_str());
 }

@@ -94,6 +94,15 @@ public:
                        std::string(outcome.vmRunningOn()));
     }
 
+    std::optional<std::string> onHostHook(const migkit::HostHookCall &call) override
+    {
+        maybeThrow("hook");
+        report("hook-cancel", actions().cancel("no migration at a hook"));
+        if (call.point() != migkit::HookPoint::MigrateBegin)
+            return std::nullopt;
+        return "<domain><name>" + std::string(call.vmName()) + "-rewritten</name></domain>";
+    }
+
 private:
     void maybeThrow(const std::string &where) const
     {
