@@ -256,6 +256,39 @@ case_lease_fence_on_paused_cluster() {
   check "a's new write landed" image_expect "$image" 0xee $KiB64 $KiB64
 }
 
+# The owner freezes (SIGSTOP of its QEMU: a hung host, a long pause) while a standby takes
+# over.  When it wakes up, its own deadline (CLOCK_BOOTTIME, which ran on while it was stopped)
+# has passed: its first write fails with EIO and never reaches the disk, and its next renewal
+# sees the newer generation and gives the disk up for good.
+case_lease_frozen_owner_wakes_fenced() {
+  local t_freeze t_taken out=0
+  lease_area_create || return 1
+  vm_start_leased a 1 || return 1
+  vm_start_standby b || return 1
+  check "a writes 0xaa" vm_write a 0xaa 0 $KiB64 || return 1
+  t_freeze=$(now_ms)
+  kill -STOP "${VM_PID[a]}"
+  if ! lease_take b 2 >/dev/null; then
+    kill -CONT "${VM_PID[a]}"
+    diag "b could not take the lease from the frozen a"
+    return 1
+  fi
+  t_taken=$(now_ms)
+  figure lease_takeover_from_frozen_owner_ms "$((t_taken - t_freeze))"
+  check "b writes 0xbb over a's block" vm_write b 0xbb 0 $KiB64 || { kill -CONT "${VM_PID[a]}"; return 1; }
+  kill -CONT "${VM_PID[a]}"
+  vm_write a 0xcc 0 $KiB64 30 || out=$?
+  [ "$out" -ne 0 ] || { diag "a's write after waking up succeeded"; return 1; }
+  check "a's write failed with EIO" \
+    bash -c "grep -E '^write failed' '$WORK/a.log' | tail -n 1 | grep -q 'Input/output error'" ||
+    return 1
+  check "a learns it lost the lease" wait_trace a cluster_lease_lost . 30 || return 1
+  diag "a: $(grep -o 'cluster_lease_fenced.*' "$WORK/a.log" | tail -n 1)"
+  check "b's write stands, a's did not land" image_expect "$image" 0xbb 0 $KiB64 || return 1
+  check "b still writes (0xdd)" vm_write b 0xdd $KiB64 $KiB64 || return 1
+  check "b's second write landed" image_expect "$image" 0xdd $KiB64 $KiB64
+}
+
 lease_cases() {
   local -a cases=(
     "with the lease, a second opener is refused"
@@ -270,6 +303,8 @@ lease_cases() {
     case_lease_takeover_with_exclusive_lock
     "with the lease, a paused cluster (SIGSTOP of the OSD) makes the owner fence itself first"
     case_lease_fence_on_paused_cluster
+    "with the lease, a frozen owner (SIGSTOP of its QEMU) wakes up fenced after a takeover"
+    case_lease_frozen_owner_wakes_fenced
   )
   local i
   for ((i = 0; i < ${#cases[@]}; i += 2)); do
