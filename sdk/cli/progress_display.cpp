@@ -80,8 +80,10 @@ void ProgressDisplay::sample(const SampleRecord &s)
         }
         std::fprintf(out_, "\r\033[K%s", text.c_str());
         barShown_ = true;
-    } else if (s.iteration != lastIteration_ || s.status != lastStatus_) {
+    } else if (s.iteration != lastIteration_ || s.status != lastStatus_ ||
+               s.elapsedMs >= lastPrintedMs_ + 5000) {
         std::fprintf(out_, "%s\n", line);
+        lastPrintedMs_ = s.elapsedMs;
     }
     lastIteration_ = s.iteration;
     lastStatus_ = s.status;

@@ -9,9 +9,9 @@ namespace migkit::cli {
 
 /**
  * ProgressDisplay: shows a running migration.  On a terminal one status line is redrawn in
- * place (a bar, bytes, pass, rates, throttle); otherwise a plain line is printed per pass and
- * per status change, so logs stay readable.  Policy decisions and plugin log lines are always
- * printed on their own lines.
+ * place (a bar, bytes, pass, rates, throttle); otherwise a plain line is printed per pass, per
+ * status change and every 5 seconds of a long pass, so logs stay readable.  Policy decisions and
+ * plugin log lines are always printed on their own lines.
  */
 class ProgressDisplay : public MigrationObserver {
 public:
@@ -34,6 +34,7 @@ private:
     bool terminal_, quiet_;
     bool barShown_ = false;
     uint64_t lastIteration_ = 0;
+    uint64_t lastPrintedMs_ = 0;
     std::string lastStatus_;
 };
 

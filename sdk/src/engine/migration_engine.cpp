@@ -449,6 +449,7 @@ void MigrationEngine::requestCancel(const std::string &plugin, const std::string
         return;
     }
     cancelRequested_ = true;
+    cancelRequestedAtMs_ = elapsedMs();
     cancelReason_ = "cancelled by " + plugin + ": " + reason;
     const QmpReply reply = source_->call("migrate_cancel", json::Value(), options_.commandTimeout);
     if (!reply.ok()) {
@@ -544,6 +545,13 @@ json::Value MigrationEngine::monitor()
         passPending_ = statusChanged_ = false;
         nextSample = Clock::now() + options_.sampleInterval;
 
+        if (cancelRequested_ && elapsedMs() > cancelRequestedAtMs_ + 60000) {
+            /* Do not wait for ever on a QEMU that does not finish cancelling. */
+            json::Value stuck = json::Value::object();
+            stuck.set("status", "failed");
+            stuck.set("error-desc", "the source QEMU did not finish cancelling within 60 s");
+            return stuck;
+        }
         if (!source_->connected()) {
             json::Value lost = json::Value::object();
             lost.set("status", "failed");

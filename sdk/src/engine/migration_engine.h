@@ -142,6 +142,7 @@ private:
     std::string destinationLostReason_;
     uint64_t destinationLostAtMs_ = 0;
     bool cancelRequested_ = false;
+    uint64_t cancelRequestedAtMs_ = 0;
     std::string interruptReason_;
     std::string cancelReason_;
     std::chrono::steady_clock::time_point start_;
