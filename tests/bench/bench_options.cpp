@@ -26,9 +26,10 @@ unless the benchmark itself failed (bad usage 2, a QEMU or guest failure or a fa
   --quick               one run each (same as --runs 1)
   --bandwidth SIZE      migration bandwidth cap per second, e.g. 32M (default 32M)
   --downtime-limit MS   downtime limit in every configuration (default 300)
-  --timeout SECONDS     cancel a migration still running after this (default 40)
+  --timeout SECONDS     cancel a migration still running after this (default 45)
   --ram SIZE            guest RAM of scenarios a, b, d (default 128M; 128M to 2G)
-  --large-ram SIZE      guest RAM of scenario c (default 512M; 128M to 2G)
+  --working-set SIZE    RAM the guest writes in scenarios a, b, d (default 64M)
+  --large-ram SIZE      guest RAM of scenario c, all of it written once (default 384M)
   --scenario NAME       run only this scenario (repeatable): a|uniform, b|hotspot,
                         c|idle, d|sequential
   --patched-plain       also run the patched QEMU with plain pre-copy
@@ -73,10 +74,10 @@ const char *benchUsage()
 BenchOptions parseBenchOptions(const std::vector<std::string> &args, BenchOptions options)
 {
     const std::map<std::string, bool> takesValue = {
-        {"stock", true},     {"patched", true},        {"runs", true},           {"quick", false},
-        {"bandwidth", true}, {"downtime-limit", true}, {"timeout", true},        {"ram", true},
-        {"large-ram", true}, {"scenario", true},       {"patched-plain", false}, {"output", true},
-        {"help", false}};
+        {"stock", true},       {"patched", true},        {"runs", true},           {"quick", false},
+        {"bandwidth", true},   {"downtime-limit", true}, {"timeout", true},        {"ram", true},
+        {"large-ram", true},   {"scenario", true},       {"patched-plain", false}, {"output", true},
+        {"working-set", true}, {"help", false}};
     for (size_t i = 0; i < args.size(); ++i) {
         std::string arg = args[i];
         if (arg == "-h") {
@@ -132,6 +133,15 @@ BenchOptions parseBenchOptions(const std::vector<std::string> &args, BenchOption
             options.timeout = std::chrono::seconds(wholeNumber(name, value, 5));
         } else if (name == "ram") {
             options.ramMiB = ramMiB(name, value);
+        } else if (name == "working-set") {
+            try {
+                options.workingSetBytes = testbed::parseSize(value);
+            } catch (const std::invalid_argument &e) {
+                throw UsageError("--working-set: " + std::string(e.what()));
+            }
+            if (options.workingSetBytes < (1ULL << 20)) {
+                throw UsageError("--working-set must be at least 1M, got " + value);
+            }
         } else if (name == "large-ram") {
             options.largeRamMiB = ramMiB(name, value);
         } else if (name == "scenario") {
@@ -144,6 +154,12 @@ BenchOptions parseBenchOptions(const std::vector<std::string> &args, BenchOption
             }
             options.outputDir = value;
         }
+    }
+    /* The guest keeps its code and page table below the working set. */
+    if (options.workingSetBytes + (16ULL << 20) > (options.ramMiB << 20)) {
+        throw UsageError("--working-set " + testbed::formatSize(options.workingSetBytes) +
+                         " does not fit in --ram " + std::to_string(options.ramMiB) +
+                         "M: leave at least 16M for the guest itself");
     }
     return options;
 }

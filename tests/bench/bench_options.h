@@ -28,11 +28,13 @@ struct BenchOptions {
     /** downtimeLimitMs: downtime-limit, the same in every configuration. */
     uint64_t downtimeLimitMs = 300;
     /** timeout: a migration still running after this is cancelled (not converged). */
-    std::chrono::seconds timeout{40};
+    std::chrono::seconds timeout{45};
     /** ramMiB: guest RAM of the scenarios (a), (b) and (d). */
     uint64_t ramMiB = 128;
+    /** workingSetBytes: RAM the guest writes in scenarios (a), (b) and (d). */
+    uint64_t workingSetBytes = 64ULL << 20;
     /** largeRamMiB: guest RAM of scenario (c), the large and mostly idle guest. */
-    uint64_t largeRamMiB = 512;
+    uint64_t largeRamMiB = 384;
     /** scenarios: keys or names of the scenarios to run; empty: all. */
     std::vector<std::string> scenarios;
     /** patchedPlain: also run the patched QEMU with plain pre-copy. */

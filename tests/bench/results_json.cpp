@@ -90,6 +90,7 @@ json::Value benchRecordToJson(const BenchRecord &record)
     options.set("downtime-limit-ms", o.downtimeLimitMs);
     options.set("timeout-seconds", static_cast<int64_t>(o.timeout.count()));
     options.set("ram-mib", o.ramMiB);
+    options.set("working-set-bytes", o.workingSetBytes);
     options.set("large-ram-mib", o.largeRamMiB);
     root.set("options", options);
 

@@ -18,10 +18,11 @@ std::vector<Scenario> standardScenarios(const BenchOptions &options)
     Scenario uniform;
     uniform.key = "a";
     uniform.name = "uniform";
-    uniform.description = "uniform random writes over all RAM at 3x the cap";
+    uniform.description = "uniform random writes over the working set at 3x the cap";
     uniform.guest.pattern = testbed::WritePattern::Uniform;
     uniform.guest.ratePagesPerSecond = 3 * capPages;
     uniform.ramMiB = options.ramMiB;
+    uniform.guest.workingSetBytes = options.workingSetBytes;
     scenarios.push_back(uniform);
 
     Scenario hotspot;
@@ -33,6 +34,7 @@ std::vector<Scenario> standardScenarios(const BenchOptions &options)
     hotspot.guest.hotSharePercent = 95;
     hotspot.guest.ratePagesPerSecond = 3 * capPages;
     hotspot.ramMiB = options.ramMiB;
+    hotspot.guest.workingSetBytes = options.workingSetBytes;
     scenarios.push_back(hotspot);
 
     Scenario idle;
@@ -49,10 +51,11 @@ std::vector<Scenario> standardScenarios(const BenchOptions &options)
     Scenario sequential;
     sequential.key = "d";
     sequential.name = "sequential";
-    sequential.description = "sequential sweep over all RAM at 2x the cap";
+    sequential.description = "sequential sweep over the working set at 2x the cap";
     sequential.guest.pattern = testbed::WritePattern::Sequential;
     sequential.guest.ratePagesPerSecond = 2 * capPages;
     sequential.ramMiB = options.ramMiB;
+    sequential.guest.workingSetBytes = options.workingSetBytes;
     scenarios.push_back(sequential);
 
     for (auto &scenario : scenarios) {
