@@ -113,5 +113,5 @@ private:
 
 MIGKIT_POLICY(CsvLogger, "csv-logger", "1.0", "MIT",
               "Writes every progress sample, extras included, to a CSV file",
-              migkit::Setting::string("file", nullptr, "CSV file to write (required)"),
+              migkit::Setting::string("file", nullptr, "CSV file to write"),
               migkit::Setting::boolean("append", "false", "append instead of truncating"))
