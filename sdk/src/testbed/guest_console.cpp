@@ -121,8 +121,9 @@ void GuestConsole::readerLoop()
         if (count < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
             continue;
         if (count <= 0) {
-            failure = count == 0 ? std::string("closed by QEMU (did it exit?)")
-                                 : std::string(std::strerror(errno));
+            failure =
+                (count == 0 ? std::string("closed by QEMU") : std::string(std::strerror(errno))) +
+                " (did QEMU exit? see its log)";
             break;
         }
         const auto now = Clock::now();

@@ -8,9 +8,12 @@
 #include <glib.h>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -112,7 +115,9 @@ QemuProcess::QemuProcess(QemuOptions options) : options_(std::move(options))
         throw TestbedError("QEMU binary '" + options_.binary +
                            "' is not an executable file; give the path of "
                            "qemu-system-x86_64 (stock: /usr/bin/qemu-system-x86_64)");
-    std::string guestImage = options_.guestImage.empty() ? locateGuestImage() : options_.guestImage;
+    /* Absolute: QEMU runs in its work folder. */
+    const std::string guestImage = std::filesystem::absolute(
+        options_.guestImage.empty() ? locateGuestImage() : options_.guestImage);
     if (::access(guestImage.c_str(), R_OK) != 0)
         throw TestbedError("guest image '" + guestImage +
                            "' cannot be read; build it (meson compile tests/guest/guest.elf) "
@@ -148,7 +153,7 @@ QemuProcess::QemuProcess(QemuOptions options) : options_(std::move(options))
         ::unlink(qmpSocketPath_.c_str());
         ::unlink(serialSocketPath_.c_str());
         spawn(guestImage);
-        waitForSockets();
+        waitForStart();
     } catch (...) {
         cleanup();
         throw;
@@ -180,20 +185,62 @@ void QemuProcess::spawn(const std::string &guestImage)
     pid_ = child;
 }
 
-void QemuProcess::waitForSockets()
+[[noreturn]] void QemuProcess::failStart(const std::string &problem)
+{
+    throw TestbedError("QEMU '" + options_.binary + "' for VM '" + options_.name + "' " + problem +
+                       "; " + logPath_ + " says:\n" + logTail());
+}
+
+/* Ready means QEMU's main loop runs, i.e. it answers a QMP command.  Neither the sockets nor
+ * the QMP greeting say that: QEMU creates them, and greets from its monitor thread, before it
+ * loads the guest. */
+void QemuProcess::waitForStart()
 {
     const auto deadline = Clock::now() + options_.startTimeout;
-    while (!isSocket(qmpSocketPath_) || !isSocket(serialSocketPath_)) {
+    auto checkAlive = [&] {
         if (!running())
-            throw TestbedError("QEMU '" + options_.binary + "' for VM '" + options_.name + "' " +
-                               exitStatus_->toString() + " while starting; " + logPath_ +
-                               " says:\n" + logTail());
+            failStart(exitStatus_->toString() + " while starting");
         if (Clock::now() >= deadline)
-            throw TestbedError("QEMU '" + options_.binary + "' for VM '" + options_.name +
-                               "' did not create its sockets in " + workDir_ + " within " +
-                               std::to_string(options_.startTimeout.count()) + " ms; " + logPath_ +
-                               " says:\n" + logTail());
+            failStart("did not start within " + std::to_string(options_.startTimeout.count()) +
+                      " ms");
+    };
+    while (!isSocket(qmpSocketPath_) || !isSocket(serialSocketPath_)) {
+        checkAlive();
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::memcpy(address.sun_path, qmpSocketPath_.c_str(), qmpSocketPath_.size() + 1);
+    const std::string probe = "{\"execute\":\"qmp_capabilities\"}\n"
+                              "{\"execute\":\"query-status\",\"id\":\"migkit-start\"}\n";
+    for (;;) {
+        checkAlive();
+        int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            failStart(std::string("could not be checked: socket(): ") + std::strerror(errno));
+        std::string received;
+        bool answered = false;
+        /* One monitor client at a time: ask, read the answer, then let the real client in. */
+        if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof(address)) == 0 &&
+            ::send(fd, probe.data(), probe.size(), MSG_NOSIGNAL) ==
+                static_cast<ssize_t>(probe.size())) {
+            while (!answered && Clock::now() < deadline && running()) {
+                pollfd descriptor{fd, POLLIN, 0};
+                if (::poll(&descriptor, 1, 100) <= 0)
+                    continue;
+                char buffer[4096];
+                ssize_t count = ::read(fd, buffer, sizeof(buffer));
+                if (count <= 0)
+                    break;
+                received.append(buffer, static_cast<size_t>(count));
+                answered = received.find("\"migkit-start\"") != std::string::npos;
+            }
+        }
+        ::close(fd);
+        if (answered)
+            return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
 }
 

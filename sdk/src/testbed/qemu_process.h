@@ -37,7 +37,7 @@ struct QemuOptions {
     /** workDir: folder for sockets and the log; empty: a private temporary folder that is
      *  removed with the process. */
     std::string workDir;
-    /** startTimeout: how long QEMU may take to create its sockets. */
+    /** startTimeout: how long QEMU may take to come up (answer QMP). */
     std::chrono::milliseconds startTimeout{30000};
 };
 
@@ -57,8 +57,9 @@ struct ExitStatus {
  * SIGKILL if the spawning thread dies first).
  *
  * QMP and COM1 are UNIX server sockets in the work folder (server=on,wait=off), stderr and
- * stdout go to qemu.log there.  The constructor returns once both sockets exist; it throws
- * TestbedError with the log's tail if QEMU exits or the sockets do not appear in time.
+ * stdout go to qemu.log there.  The constructor returns once QEMU is up: it answered a QMP
+ * query-status (the check connects and disconnects, so the monitor is free afterwards).  It
+ * throws TestbedError with the log's tail if QEMU exits or does not come up in time.
  */
 class QemuProcess {
 public:
@@ -103,7 +104,8 @@ public:
 
 private:
     void spawn(const std::string &guestImage);
-    void waitForSockets();
+    void waitForStart();
+    [[noreturn]] void failStart(const std::string &problem);
     void cleanup();
     bool reap(bool block);
 

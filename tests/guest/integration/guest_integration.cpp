@@ -19,9 +19,11 @@
 #include "testbed/testbed_error.h"
 
 #include <glib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -138,11 +140,12 @@ std::string describe(const VerifyResult &result)
 
 /* Boots the guest on @machine with @memoryMiB and checks what the brief asks of it. */
 void bootCase(Tap &tap, const Setup &setup, const std::string &machine, uint64_t memoryMiB,
-              uint64_t workingSetBytes)
+              const GuestConfig &guest)
 {
-    const std::string what = machine + " " + std::to_string(memoryMiB) + "M";
-    QemuOptions options = vmOptions(setup, "boot-" + machine, memoryMiB,
-                                    config(workingSetBytes, WritePattern::Uniform));
+    const uint64_t workingSetBytes = guest.workingSetBytes;
+    const std::string what = machine + " " + std::to_string(memoryMiB) + "M " +
+                             toString(guest.pattern) + " fill=" + toString(guest.fill);
+    QemuOptions options = vmOptions(setup, "boot-" + machine, memoryMiB, guest);
     options.machine = machine;
     const auto started = Clock::now();
     QemuProcess qemu(options);
@@ -269,6 +272,23 @@ void errorsCase(Tap &tap, const Setup &setup)
     tap.check(contains(message, "exit code 1") && contains(message, "no-such-option"),
               "QEMU exiting at start gives its status and log", message);
 
+    /* QEMU fails this after it created its sockets: the start check must still see it. */
+    const std::string notAKernel = std::filesystem::temp_directory_path() /
+                                   ("migkit-not-a-kernel-" + std::to_string(::getpid()));
+    {
+        std::FILE *file = std::fopen(notAKernel.c_str(), "w");
+        if (file) {
+            std::fputs("not a kernel\n", file);
+            std::fclose(file);
+        }
+    }
+    QemuOptions badImage = vmOptions(setup, "bad-image", 128, GuestConfig());
+    badImage.guestImage = notAKernel;
+    message = errorOf([&] { QemuProcess qemu(badImage); });
+    std::remove(notAKernel.c_str());
+    tap.check(contains(message, "exit code 1") && contains(message, "invalid kernel header"),
+              "QEMU failing to load the guest is caught at start", message);
+
     QemuProcess tooBig(
         vmOptions(setup, "ws-too-big", 128, config(1ull << 30, WritePattern::Uniform)));
     GuestConsole console(tooBig.serialSocketPath(), 30s);
@@ -276,11 +296,7 @@ void errorsCase(Tap &tap, const Setup &setup)
     tap.check(contains(message, "ws does not fit") && contains(message, "give the VM more RAM"),
               "a working set larger than RAM is refused by the guest", message);
 
-    GuestConfig bad;
-    QemuOptions badPattern = vmOptions(setup, "bad-pattern", 128, bad);
-    badPattern.extraArgs = {};
-    badPattern.guest.pattern = WritePattern::Idle;
-    QemuProcess idle(badPattern);
+    QemuProcess idle(vmOptions(setup, "idle", 128, config(0, WritePattern::Idle)));
     GuestConsole idleConsole(idle.serialSocketPath(), 30s);
     GuestReady ready = idleConsole.waitReady();
     idleConsole.waitProgress();
@@ -479,9 +495,12 @@ int main(int argc, char **argv)
         std::function<void()> run;
         if (name == "boot")
             run = [&] {
-                bootCase(tap, setup, "q35", 256, 32 << 20);
-                bootCase(tap, setup, "pc", 128, 0);
-                bootCase(tap, setup, "q35", 2048, 16 << 20);
+                bootCase(tap, setup, "q35", 256, config(32 << 20, WritePattern::Uniform));
+                bootCase(tap, setup, "pc", 128, config(0, WritePattern::Hotspot));
+                bootCase(tap, setup, "q35", 2048, config(16 << 20, WritePattern::Uniform));
+                GuestConfig full = config(16 << 20, WritePattern::Sequential);
+                full.fill = FillMode::Full;
+                bootCase(tap, setup, "pc", 256, full);
             };
         else if (name == "rate")
             run = [&] {
