@@ -55,6 +55,24 @@ lease_take() {
   vm_qmp "$1" "{\"execute\": \"blockdev-add\", \"arguments\": $(lease_node_json "$1" "$2")}" 120
 }
 
+# The lease of a VM's node disk0 as query-block-leases reports it (one JSON object).
+lease_info() {
+  local reply
+  reply=$(vm_qmp "$1" '{"execute": "query-block-leases"}') || { echo "$reply"; return 1; }
+  jq -ce '.return[] | select(."node-name" == "disk0")' <<<"$reply"
+}
+
+# Check that query-block-leases says STATE for a VM (and, given, GENERATION as owner-generation).
+expect_lease() {
+  local info
+  info=$(lease_info "$1") || { diag "query-block-leases on '$1': $info"; return 1; }
+  if [ "$(jq -r '.state' <<<"$info")" != "$2" ] ||
+     { [ -n "${3:-}" ] && [ "$(jq -r '."owner-generation"' <<<"$info")" != "$3" ]; }; then
+    diag "'$1' lease is not ${2}${3:+ at generation $3}: $info"
+    return 1
+  fi
+}
+
 # Wall-clock time (ms) of the first trace line of EVENT in a VM's log whose text matches REGEX;
 # the log backend stamps lines as PID@SECONDS.MICROSECONDS:event.
 trace_ms() {
@@ -82,6 +100,7 @@ case_lease_second_opener_refused() {
   local t0 ms
   lease_area_create || return 1
   vm_start_leased a 1 || return 1
+  check "a owns the lease, generation 1" expect_lease a owner 1 || return 1
   check "a writes 0xaa" vm_write a 0xaa 0 $KiB64 || return 1
   t0=$(now_ms)
   if vm_start_leased b 2 2>/dev/null; then
@@ -140,6 +159,9 @@ case_lease_migration_handoff() {
   for ((i = 1; i <= MIGRATIONS; i++)); do lease_hop_breakdown m $i; done
   check "$old logged the hand-off" wait_trace $old cluster_lease_handoff . 5 || return 1
   check "$new received the lease" wait_trace $new cluster_lease_acquired 'received' 5 || return 1
+  check "$new owns generation $((MIGRATIONS + 1))" expect_lease $new owner $((MIGRATIONS + 1)) ||
+    return 1
+  check "$old handed it off" expect_lease $old handed-off || return 1
   err=$(vm_qmp $old '{"execute": "cont"}') && { diag "the old source resumed: $err"; return 1; }
   diag "cont on the old source: $(jq -r '.error.desc' <<<"$err")"
   check "the old source was refused because it handed the lease over" \
@@ -185,6 +207,7 @@ case_lease_takeover_after_kill() {
   ms=$(($(now_ms) - t0))
   figure lease_takeover_after_kill_ms "$ms" "(blockdev-add $((t1 - t0)) ms + first write)"
   check "b logged a takeover" wait_trace b cluster_lease_acquired 'taken-over' 5 || return 1
+  check "b owns generation 2" expect_lease b owner 2 || return 1
   check "a's write is intact" image_expect "$image" 0xaa 0 $KiB64 || return 1
   check "b's write landed" image_expect "$image" 0xbb $KiB64 $KiB64
 }
@@ -236,10 +259,11 @@ case_lease_fence_on_paused_cluster() {
   out=0
   vm_write a 0xdd 0 $KiB64 20 || out=$?
   grep -E '^write failed' "$WORK/a.log" | tail -n 1 | grep -q 'Input/output error' || out=0
+  expect_lease a fenced || out=0
   t_cont=$(now_ms)
   kill -CONT "$osd_pid"
   figure lease_osd_paused_ms "$((t_cont - t_stop))"
-  [ "$out" -ne 0 ] || { diag "a's write after the fence did not fail with EIO"; return 1; }
+  [ "$out" -ne 0 ] || { diag "a was not fenced (write and query-block-leases above)"; return 1; }
   # The owner is alive: its heartbeat moves again, so a takeover must be refused.
   if out=$(lease_take b 2); then
     diag "b took the lease from a live owner"
@@ -251,6 +275,7 @@ case_lease_fence_on_paused_cluster() {
     return 1
   figure lease_resume_after_osd_continue_ms \
     "$(($(trace_ms a cluster_lease_state 'fenced -> owner') - t_cont))"
+  check "a owns generation 1 again" expect_lease a owner 1 || return 1
   check "a writes 0xee again" vm_write a 0xee $KiB64 $KiB64 || return 1
   check "the fenced write did not land" image_expect "$image" 0xaa 0 $KiB64 || return 1
   check "a's new write landed" image_expect "$image" 0xee $KiB64 $KiB64
@@ -283,6 +308,8 @@ case_lease_frozen_owner_wakes_fenced() {
     bash -c "grep -E '^write failed' '$WORK/a.log' | tail -n 1 | grep -q 'Input/output error'" ||
     return 1
   check "a learns it lost the lease" wait_trace a cluster_lease_lost . 30 || return 1
+  check "a says lost, b owns generation 2" expect_lease a lost || return 1
+  check "b owns generation 2" expect_lease b owner 2 || return 1
   diag "a: $(grep -o 'cluster_lease_fenced.*' "$WORK/a.log" | tail -n 1)"
   check "b's write stands, a's did not land" image_expect "$image" 0xbb 0 $KiB64 || return 1
   check "b still writes (0xdd)" vm_write b 0xdd $KiB64 $KiB64 || return 1
