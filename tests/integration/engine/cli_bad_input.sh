@@ -126,12 +126,13 @@ else
 fi
 source_runs "destination killed mid-migration"
 
-# And a good run through the CLI: exit 0, the report says the VM moved.
-start_qemu dst2 -incoming defer || exit 1
-"$migkit" "${M[@]}" --destination "$work/dst2.qmp" --report "$work/good.json" >"$work/out" 2>"$work/err"
+# And a good run through the CLI, the destination's QMP over TCP: exit 0, the VM moved.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+start_qemu dst2 -incoming defer -qmp "tcp:127.0.0.1:$port,server=on,wait=off" || exit 1
+"$migkit" "${M[@]}" --destination "127.0.0.1:$port" --report "$work/good.json" >"$work/out" 2>"$work/err"
 rc=$?
 where=$(python3 -c 'import json,sys; o=json.load(open(sys.argv[1]))["outcome"]; print(o["phase"], o["vm-running-on"])' "$work/good.json" 2>&1)
-if [ $rc -eq 0 ] && [ "$where" = "completed destination" ] && [ "$(run_status "$work/dst2.qmp")" = running ]; then
+if [ $rc -eq 0 ] && [ "$where" = "completed destination" ] && [ "$(run_status "$work/src.qmp")" = postmigrate ]; then
   ok "completed migration through the CLI"
 else
   not_ok "completed migration through the CLI" "exit $rc, report: $where" "stderr: $(head -c 400 "$work/err")"
