@@ -35,13 +35,16 @@ figure() {
 # Milliseconds since the epoch, from bash's own clock (no fork).
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
-# Run "$@"; on failure print the reason (the last line of output) as a diagnostic.
-# Use inside a case: `check "what" command...` returns the command's status.
+# Run "$@" (in a subshell: only for commands that change no state of this shell); on failure
+# print what failed and the command's output as diagnostics.  Returns the command's status.
 check() {
   local what=$1 out rc=0
   shift
   out=$("$@" 2>&1) || rc=$?
-  [ $rc -eq 0 ] || diag "FAILED: $what: ${out##*$'\n'}"
+  if [ $rc -ne 0 ]; then
+    diag "FAILED: $what"
+    [ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/#   /'
+  fi
   return $rc
 }
 
@@ -55,7 +58,7 @@ qemu_has_driver() {
 
 # ---- QEMU processes -------------------------------------------------------------------------
 
-declare -A VM_PID VM_FD VM_PORT
+declare -A VM_PID VM_FD
 next_port=4400
 
 # Ports for QMP and migration in the namespace: never reused within one run.  Sets $port
@@ -73,7 +76,6 @@ vm_start() {
     -m 64 -L /usr/share/seabios -L /usr/share/qemu -name "$name" -qmp "tcp:127.0.0.1:$port,server=on,wait=off" "$@" \
     >"$WORK/$name.log" 2>&1 </dev/null &
   VM_PID[$name]=$!
-  VM_PORT[$name]=$port
   deadline=$(($(now_ms) + 60000))
   until { exec {VM_FD[$name]}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; do
     if ! kill -0 "${VM_PID[$name]}" 2>/dev/null; then
@@ -164,7 +166,7 @@ vm_forget() {
   local name=$1
   [ -n "${VM_FD[$name]:-}" ] && exec {VM_FD[$name]}>&-
   wait "${VM_PID[$name]}" 2>/dev/null || true
-  unset "VM_PID[$name]" "VM_FD[$name]" "VM_PORT[$name]" "VM_IO_TARGET[$name]"
+  unset "VM_PID[$name]" "VM_FD[$name]" "VM_IO_TARGET[$name]"
 }
 
 # Kill a VM with SIGNAL (default KILL) and wait for it to be gone.
@@ -265,7 +267,6 @@ rbd_blockdev() {
 # The same image as a qemu-io/qemu-img filename.
 rbd_filename() { echo "rbd:rbd/$1:conf=$CEPH_CONF:id=admin"; }
 
-image_create() { rbd create --size "$2" "rbd/$1"; }
 image_remove() { rbd rm --no-progress "rbd/$1" >/dev/null 2>&1 || true; }
 
 # Read-only check, from a separate qemu-io process, that OFFSET LENGTH holds PATTERN.

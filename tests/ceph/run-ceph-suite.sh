@@ -41,8 +41,10 @@ trap cleanup EXIT
 t0=${EPOCHREALTIME/./}
 if ! "$here/ceph-cluster.sh" start "$state" >"$work/cluster-start.log" 2>&1; then
   sed 's/^/# /' "$work/cluster-start.log"
+  # The daemons are stopped on exit; their logs stay for a look.
+  cp -r "$state/log" "$work/cluster-logs" 2>/dev/null || true
   MIGKIT_CEPH_KEEP=1
-  bail "the Ceph cluster did not start (log above, state kept in $state)"
+  bail "the Ceph cluster did not start (its output above; daemon logs kept in $work/cluster-logs)"
 fi
 echo "# cluster start: $(( (${EPOCHREALTIME/./} - t0) / 1000 )) ms"
 
