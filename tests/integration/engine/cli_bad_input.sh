@@ -114,7 +114,9 @@ expect "malformed QMP JSON" 3 "malformed JSON" -- "${M[@]}" --destination "$work
 source_runs "malformed QMP JSON"
 
 # The destination killed mid-way: exit 1, the report says why, the source runs.
-( sleep 2; kill -9 "$dst_pid" ) &
+: >"$work/out"
+( for _ in $(seq 600); do grep -q "migrating over" "$work/out" && break; sleep 0.1; done
+  sleep 1; kill -9 "$dst_pid" ) &
 "$migkit" "${M[@]}" --destination "$work/dst.qmp" --set bandwidth=16777216 \
   --report "$work/report.json" >"$work/out" 2>"$work/err"
 rc=$?
