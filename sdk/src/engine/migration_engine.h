@@ -40,7 +40,9 @@ struct MigrationOptions {
      * the destination's QMP host (127.0.0.1 for a UNIX socket monitor).
      */
     std::string uri;
+    /** How long connecting to a QMP monitor (and its greeting) may take. */
     std::chrono::milliseconds connectTimeout{10000};
+    /** How long one QMP command may take. */
     std::chrono::milliseconds commandTimeout{30000};
     /** Time between two query-migrate samples (MIGRATION_PASS events add samples). */
     std::chrono::milliseconds sampleInterval{100};

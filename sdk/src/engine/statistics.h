@@ -17,7 +17,7 @@ namespace migkit {
  */
 void flattenStatistics(ValueList &list, const json::Value &value, const std::string &prefix);
 
-/** toParameterValue: a JSON scalar as a plugin value (numbers as in flattenStatistics). */
+/** jsonToParameterValue: a JSON scalar as a plugin value (numbers as in flattenStatistics). */
 ParameterValue jsonToParameterValue(const json::Value &value);
 
 /** parameterValueToJson: a plugin value as JSON, for migrate-set-parameters. */

@@ -14,6 +14,7 @@ namespace migkit {
 
 /** SampleRecord: one progress sample as the report keeps it (the main figures only). */
 struct SampleRecord {
+    /** Since `migrate` was issued. */
     uint64_t elapsedMs = 0;
     std::string status;
     uint64_t iteration = 0;
@@ -31,11 +32,17 @@ struct SampleRecord {
  * what (a stable action name and its arguments as text), and the plugin's reason.
  */
 struct DecisionRecord {
+    /** Since `migrate` was issued. */
     uint64_t elapsedMs = 0;
+    /** The plugin's descriptor name. */
     std::string plugin;
+    /** actionKindName(): "set-downtime-limit", "start-postcopy", ... */
     std::string action;
+    /** Its arguments, e.g. "downtime-limit=500 ms". */
     std::string detail;
+    /** The plugin's reason. */
     std::string reason;
+    /** Whether QEMU accepted it. */
     bool applied = true;
     /** Why QEMU refused it, when !applied. */
     std::string error;
@@ -43,9 +50,13 @@ struct DecisionRecord {
 
 /** LogRecord: a plugin's log line or an engine note, with when it happened. */
 struct LogRecord {
+    /** Since `migrate` was issued (0 before). */
     uint64_t elapsedMs = 0;
+    /** The plugin's name, or "migkit" for the engine's own notes. */
     std::string source;
+    /** "debug", "info", "warning" or "error". */
     std::string level;
+    /** The line. */
     std::string message;
 };
 
