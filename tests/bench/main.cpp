@@ -5,6 +5,7 @@
  */
 #include "bench_options.h"
 #include "bench_run.h"
+#include "binary_stamp.h"
 #include "calibration.h"
 #include "iteration_charts.h"
 #include "results_json.h"
@@ -160,7 +161,21 @@ int runBench(int argc, char **argv)
                             total, scenario.key.c_str(), scenario.name.c_str(),
                             configuration.name.c_str(), run);
                 std::fflush(stdout);
-                record.results.push_back(runBenchMigration(spec));
+                const BinaryStamp &expected =
+                    configuration.qemu == QemuKind::Stock ? record.stockStamp : record.patchedStamp;
+                if (BinaryStamp::of(spec.binary) == expected) {
+                    record.results.push_back(runBenchMigration(spec));
+                } else {
+                    /* Not run: its numbers would belong to another build than the others. */
+                    RunResult skipped;
+                    skipped.scenario = scenario.name;
+                    skipped.configuration = configuration.name;
+                    skipped.run = run;
+                    skipped.binary = spec.binary;
+                    skipped.benchError = spec.binary + " changed since the benchmark started "
+                                                       "(rebuilt?): run not done";
+                    record.results.push_back(skipped);
+                }
                 const RunResult &result = record.results.back();
                 std::printf("%s\n", runLine(result).c_str());
                 if (!result.benchError.empty()) {

@@ -94,6 +94,16 @@ json::Value benchRecordToJson(const BenchRecord &record)
     options.set("large-ram-mib", o.largeRamMiB);
     root.set("options", options);
 
+    json::Value binaries = json::Value::object();
+    for (const BinaryStamp *stamp : {&record.stockStamp, &record.patchedStamp}) {
+        json::Value value = json::Value::object();
+        value.set("path", stamp->path);
+        value.set("size", stamp->size);
+        value.set("modified", stamp->modifiedUtc());
+        binaries.set(stamp == &record.stockStamp ? "stock" : "patched", value);
+    }
+    root.set("binaries", binaries);
+
     json::Value calibration = json::Value::object();
     calibration.set("binary", record.calibration.binary);
     calibration.set("ram-mib", record.calibration.ramMiB);

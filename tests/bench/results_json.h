@@ -2,6 +2,7 @@
 #pragma once
 
 #include "bench_options.h"
+#include "binary_stamp.h"
 #include "calibration.h"
 #include "run_result.h"
 #include "scenario.h"
@@ -22,6 +23,8 @@ struct BenchRecord {
     /** startedAt: UTC date and time, ISO 8601. */
     std::string startedAt;
     BenchOptions options;
+    /** stockStamp, patchedStamp: the binaries as they were when the benchmark started. */
+    BinaryStamp stockStamp, patchedStamp;
     Calibration calibration;
     std::vector<Scenario> scenarios;
     std::vector<Configuration> configurations;
