@@ -96,28 +96,32 @@ check "reclaim: history: one holder per generation, hand-offs before the next st
 dir=$WORK/downtime
 new_disk "$dir"
 plain=$(file_ref "$dir/disk.img" | jq -c '. + {"node-name":"disk0"}')
-measure() { # measure LABEL BLOCKDEV-A BLOCKDEV-B: prints the downtimes of $RUNS migrations
-  local i out=()
+# measure BLOCKDEV-A BLOCKDEV-B OUT-FILE: the downtimes of $RUNS migrations into OUT-FILE
+# (not in a $(...) subshell: the QEMUs it starts must stay known to cleanup)
+measure() {
+  local i downtime
+  : >"$3"
   for i in $(seq "$RUNS"); do
-    start_qemu a "$2" || return 1
-    start_qemu b "$3" -incoming defer || return 1
-    if ! out+=("$(migrate_once a b)"); then
-      diag "$1: migration $i failed: $(migration_status a); destination: $(tail -n 3 "$WORK/b.log" | tr '\n' ' ')"
+    start_qemu a "$1" || return 1
+    start_qemu b "$2" -incoming defer || return 1
+    if ! downtime=$(migrate_once a b); then
+      diag "migration $i failed: $(migration_status a); destination: $(tail -n 3 "$WORK/b.log" | tr '\n' ' ')"
       return 1
     fi
+    echo "$downtime" >>"$3"
     grep -h -o 'handed off.*' "$WORK/a.log" >>"$WORK/handoff-cost.txt"
     qmp a quit >/dev/null; stop_qemu b
   done
-  echo "${out[*]}"
 }
-without=$(measure plain "$plain" "$plain")
-with=$(measure lease "$(lease_blockdev 1 "$(file_ref "$dir/disk.img")" "$(file_ref "$dir/disk.lease")")" \
-  "$(lease_blockdev 2 "$(file_ref "$dir/disk.img")" "$(file_ref "$dir/disk.lease")")")
+measure "$plain" "$plain" "$WORK/without.txt"
+measure "$(lease_blockdev 1 "$(file_ref "$dir/disk.img")" "$(file_ref "$dir/disk.lease")")" \
+  "$(lease_blockdev 2 "$(file_ref "$dir/disk.img")" "$(file_ref "$dir/disk.lease")")" "$WORK/with.txt"
+without=$(tr '\n' ' ' <"$WORK/without.txt")
+with=$(tr '\n' ' ' <"$WORK/with.txt")
 mean() { tr ' ' '\n' | awk 'NF { s += $1; n++ } END { if (n) printf "%.1f", s / n }'; }
 diag "downtime without the filter (ms): $without (mean $(mean <<<"$without"))"
 diag "downtime with the filter (ms):    $with (mean $(mean <<<"$with"))"
 diag "source side of each hand-off: $(sed 's/.*(//; s/)//' "$WORK/handoff-cost.txt" | tr '\n' ';')"
-echo "without $without" >"$WORK/downtime.txt"; echo "with $with" >>"$WORK/downtime.txt"
 check "downtime: $RUNS migrations with and $RUNS without the filter completed" \
   test "$(wc -w <<<"$without $with")" -eq $((2 * RUNS))
 
