@@ -184,7 +184,7 @@ case_lease_migration_back_to_first_host() {
   vm_quit m0
   vm_start_leased m2 1 -incoming defer || return 1
   vm_migrate m1 m2 || return 1
-  vm_wait_running m2 || return 1
+  vm_wait_running m2 || { diag "and the source m1 is '$(vm_status m1)'"; return 1; }
   check "m2, back on host-id 1, writes 0xcc" vm_write m2 0xcc $((2 * KiB64)) $KiB64 || return 1
   check "m0's write" image_expect "$image" 0xaa 0 $KiB64 || return 1
   check "m1's write" image_expect "$image" 0xbb $KiB64 $KiB64 || return 1

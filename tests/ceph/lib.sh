@@ -230,7 +230,8 @@ vm_wait_running() {
   deadline=$(($(now_ms) + ${2:-60} * 1000))
   while status=$(vm_status "$name"); [ "$status" != running ]; do
     if [ "$(now_ms)" -gt "$deadline" ]; then
-      diag "VM '$name' is '$status', not running"
+      diag "VM '$name' is '$status', not running; its log ends:"
+      grep -v '^[0-9]*@[0-9.]*:' "$WORK/$name.log" | tail -n 3 | sed 's/^/#   /'
       return 1
     fi
     sleep 0.05
