@@ -113,9 +113,12 @@ int runBench(int argc, char **argv)
     const std::filesystem::path output = options.outputDir;
     std::filesystem::create_directories(output);
     const std::string guestImage = testbed::locateGuestImage();
-    std::printf("migkit-bench %s\nstock:   %s\npatched: %s\nguest:   %s\n",
+    record.stockStamp = BinaryStamp::of(options.stockBinary);
+    record.patchedStamp = BinaryStamp::of(options.patchedBinary);
+    std::printf("migkit-bench %s\nstock:   %s (%s)\npatched: %s (%s)\nguest:   %s\n",
                 record.startedAt.c_str(), options.stockBinary.c_str(),
-                options.patchedBinary.c_str(), guestImage.c_str());
+                record.stockStamp.modifiedUtc().c_str(), options.patchedBinary.c_str(),
+                record.patchedStamp.modifiedUtc().c_str(), guestImage.c_str());
     std::printf("cap %.1f MiB/s, downtime limit %llu ms, timeout %lld s, %u run(s) each\n",
                 static_cast<double>(options.bandwidthBytesPerSecond) / 1048576.0,
                 static_cast<unsigned long long>(options.downtimeLimitMs),

@@ -24,6 +24,10 @@ TargetCheck ratioTarget(const std::string &name, const CellSummary &patched,
 {
     TargetCheck check;
     check.name = name;
+    if (patched.runs == 0 || stock.runs == 0) {
+        check.detail = "no runs to compare (benchmark errors)";
+        return check;
+    }
     const double p = (patched.*figure).median;
     const double s = (stock.*figure).median;
     check.pass = patched.allConverged() && p <= factor * s;
