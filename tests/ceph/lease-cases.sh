@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154,SC2034 # image, KiB64 ... are rbd-cases.sh's; VM_IO_TARGET is lib.sh's
 # The cases with migkit's lease filter (QEMU block driver "cluster-lease", qemu-patches/) on
 # top of the RBD node.  Sourced by rbd-cases.sh.
 #

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Harness for the RBD tests: TAP output, QEMU processes driven over QMP, RBD images checked
 # with qemu-io.  Sourced by rbd-cases.sh, which runs inside the cluster's network namespace
 # (ceph-cluster.sh exec), so QMP and migration use TCP on that namespace's 127.0.0.1 and bash's
@@ -77,6 +78,7 @@ vm_start() {
     >"$WORK/$name.log" 2>&1 </dev/null &
   VM_PID[$name]=$!
   deadline=$(($(now_ms) + 60000))
+  # shellcheck disable=SC1083 # bash keeps the new fd in the array element named in braces
   until { exec {VM_FD[$name]}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; do
     if ! kill -0 "${VM_PID[$name]}" 2>/dev/null; then
       vm_start_failed "$name" "QEMU '$name' exited at start"
@@ -89,8 +91,7 @@ vm_start() {
     sleep 0.1
   done
   # QEMU listens before it opens its disks, and greets once it has: this waits for the open.
-  local greeting
-  if ! IFS= read -r -t 120 greeting <&"${VM_FD[$name]}"; then
+  if ! IFS= read -r -t 120 _ <&"${VM_FD[$name]}"; then
     vm_start_failed "$name" "no QMP greeting from QEMU '$name'"
     return 1
   fi
@@ -164,6 +165,7 @@ vm_status() { vm_qmp "$1" '{"execute": "query-status"}' | jq -r '.return.status'
 # Forget a VM whose process is gone; reap it.
 vm_forget() {
   local name=$1
+  # shellcheck disable=SC1083 # closes the fd kept in that array element
   [ -n "${VM_FD[$name]:-}" ] && exec {VM_FD[$name]}>&-
   wait "${VM_PID[$name]}" 2>/dev/null || true
   unset "VM_PID[$name]" "VM_FD[$name]" "VM_IO_TARGET[$name]"
@@ -199,6 +201,7 @@ vm_quit_all() {
 # Live-migrate SRC to DST (started with -incoming defer).  Sets MIGRATE_REPLY to the source's
 # final query-migrate reply.  Fails when the migration does not complete within TIMEOUT s.
 # Not for $(...): it hands out a port.
+# shellcheck disable=SC2034 # MIGRATE_REPLY is for the caller
 vm_migrate() {
   local src=$1 dst=$2 timeout=${3:-120} port reply status deadline
   take_port
