@@ -16,7 +16,7 @@ die() { echo "install-deps: error: $*" >&2; exit 1; }
 declare -A GROUP_PACKAGES=(
   [build]="build-essential g++ pkg-config meson ninja-build libglib2.0-dev libcpputest-dev clang-format ccache"
   [qemu]="ninja-build meson python3-venv python3-pycotap flex bison libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev zlib1g-dev librbd-dev xz-utils ccache seabios ipxe-qemu qemu-system-data dpkg-dev perl"
-  [test]="qemu-system-x86 qemu-utils iproute2 socat python3"
+  [test]="qemu-system-x86 qemu-utils iproute2 socat python3 jq"
   [libvirt]="libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients libvirt-dev libvirt0 libvirt-glib-1.0-dev tcpdump"
   [ceph]="ceph-mon ceph-osd ceph-common jq librbd-dev qemu-block-extra"
   [bench]="qemu-system-x86"
