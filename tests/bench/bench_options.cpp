@@ -27,8 +27,10 @@ unless the benchmark itself failed (bad usage 2, a QEMU or guest failure or a fa
   --bandwidth SIZE      migration bandwidth cap per second, e.g. 32M (default 32M)
   --downtime-limit MS   downtime limit in every configuration (default 300)
   --timeout SECONDS     cancel a migration still running after this (default 45)
-  --ram SIZE            guest RAM of scenarios a, b, d (default 128M; 128M to 2G)
-  --working-set SIZE    RAM the guest writes in scenarios a, b, d (default 64M)
+  --ram SIZE            guest RAM of scenarios a and d (default 128M; 128M to 2G)
+  --working-set SIZE    RAM the guest writes in scenarios a and d (default 64M)
+  --hotspot-ram SIZE    guest RAM of scenario b (default 256M)
+  --hotspot-working-set SIZE  RAM the guest writes in scenario b (default 192M)
   --large-ram SIZE      guest RAM of scenario c, all of it written once (default 384M)
   --scenario NAME       run only this scenario (repeatable): a|uniform, b|hotspot,
                         c|idle, d|sequential
@@ -64,6 +66,31 @@ uint64_t ramMiB(const std::string &option, const std::string &text)
     return bytes >> 20;
 }
 
+uint64_t workingSet(const std::string &option, const std::string &text)
+{
+    uint64_t bytes = 0;
+    try {
+        bytes = testbed::parseSize(text);
+    } catch (const std::invalid_argument &e) {
+        throw UsageError("--" + option + ": " + e.what());
+    }
+    if (bytes < (1ULL << 20)) {
+        throw UsageError("--" + option + " must be at least 1M, got " + text);
+    }
+    return bytes;
+}
+
+/* The guest keeps its code and page table below the working set. */
+void requireFit(const std::string &wsOption, uint64_t workingSetBytes, const std::string &ramOption,
+                uint64_t ramMiB)
+{
+    if (workingSetBytes + (16ULL << 20) > (ramMiB << 20)) {
+        throw UsageError("--" + wsOption + " " + testbed::formatSize(workingSetBytes) +
+                         " does not fit in --" + ramOption + " " + std::to_string(ramMiB) +
+                         "M: leave at least 16M for the guest itself");
+    }
+}
+
 } // namespace
 
 const char *benchUsage()
@@ -73,11 +100,22 @@ const char *benchUsage()
 
 BenchOptions parseBenchOptions(const std::vector<std::string> &args, BenchOptions options)
 {
-    const std::map<std::string, bool> takesValue = {
-        {"stock", true},       {"patched", true},        {"runs", true},           {"quick", false},
-        {"bandwidth", true},   {"downtime-limit", true}, {"timeout", true},        {"ram", true},
-        {"large-ram", true},   {"scenario", true},       {"patched-plain", false}, {"output", true},
-        {"working-set", true}, {"help", false}};
+    const std::map<std::string, bool> takesValue = {{"stock", true},
+                                                    {"patched", true},
+                                                    {"runs", true},
+                                                    {"quick", false},
+                                                    {"bandwidth", true},
+                                                    {"downtime-limit", true},
+                                                    {"timeout", true},
+                                                    {"ram", true},
+                                                    {"large-ram", true},
+                                                    {"scenario", true},
+                                                    {"patched-plain", false},
+                                                    {"output", true},
+                                                    {"working-set", true},
+                                                    {"hotspot-ram", true},
+                                                    {"hotspot-working-set", true},
+                                                    {"help", false}};
     for (size_t i = 0; i < args.size(); ++i) {
         std::string arg = args[i];
         if (arg == "-h") {
@@ -134,14 +172,11 @@ BenchOptions parseBenchOptions(const std::vector<std::string> &args, BenchOption
         } else if (name == "ram") {
             options.ramMiB = ramMiB(name, value);
         } else if (name == "working-set") {
-            try {
-                options.workingSetBytes = testbed::parseSize(value);
-            } catch (const std::invalid_argument &e) {
-                throw UsageError("--working-set: " + std::string(e.what()));
-            }
-            if (options.workingSetBytes < (1ULL << 20)) {
-                throw UsageError("--working-set must be at least 1M, got " + value);
-            }
+            options.workingSetBytes = workingSet(name, value);
+        } else if (name == "hotspot-working-set") {
+            options.hotspotWorkingSetBytes = workingSet(name, value);
+        } else if (name == "hotspot-ram") {
+            options.hotspotRamMiB = ramMiB(name, value);
         } else if (name == "large-ram") {
             options.largeRamMiB = ramMiB(name, value);
         } else if (name == "scenario") {
@@ -155,12 +190,9 @@ BenchOptions parseBenchOptions(const std::vector<std::string> &args, BenchOption
             options.outputDir = value;
         }
     }
-    /* The guest keeps its code and page table below the working set. */
-    if (options.workingSetBytes + (16ULL << 20) > (options.ramMiB << 20)) {
-        throw UsageError("--working-set " + testbed::formatSize(options.workingSetBytes) +
-                         " does not fit in --ram " + std::to_string(options.ramMiB) +
-                         "M: leave at least 16M for the guest itself");
-    }
+    requireFit("working-set", options.workingSetBytes, "ram", options.ramMiB);
+    requireFit("hotspot-working-set", options.hotspotWorkingSetBytes, "hotspot-ram",
+               options.hotspotRamMiB);
     return options;
 }
 

@@ -33,6 +33,11 @@ struct BenchOptions {
     uint64_t ramMiB = 128;
     /** workingSetBytes: RAM the guest writes in scenarios (a), (b) and (d). */
     uint64_t workingSetBytes = 64ULL << 20;
+    /** hotspotRamMiB: guest RAM of scenario (b). */
+    uint64_t hotspotRamMiB = 256;
+    /** hotspotWorkingSetBytes: RAM the guest writes in scenario (b); its hot tenth must be
+     *  larger than what the downtime limit lets the switchover send at the cap. */
+    uint64_t hotspotWorkingSetBytes = 192ULL << 20;
     /** largeRamMiB: guest RAM of scenario (c), the large and mostly idle guest. */
     uint64_t largeRamMiB = 384;
     /** scenarios: keys or names of the scenarios to run; empty: all. */

@@ -91,6 +91,8 @@ json::Value benchRecordToJson(const BenchRecord &record)
     options.set("timeout-seconds", static_cast<int64_t>(o.timeout.count()));
     options.set("ram-mib", o.ramMiB);
     options.set("working-set-bytes", o.workingSetBytes);
+    options.set("hotspot-ram-mib", o.hotspotRamMiB);
+    options.set("hotspot-working-set-bytes", o.hotspotWorkingSetBytes);
     options.set("large-ram-mib", o.largeRamMiB);
     root.set("options", options);
 

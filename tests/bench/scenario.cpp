@@ -33,8 +33,8 @@ std::vector<Scenario> standardScenarios(const BenchOptions &options)
     hotspot.guest.hotPercent = 10;
     hotspot.guest.hotSharePercent = 95;
     hotspot.guest.ratePagesPerSecond = 3 * capPages;
-    hotspot.ramMiB = options.ramMiB;
-    hotspot.guest.workingSetBytes = options.workingSetBytes;
+    hotspot.ramMiB = options.hotspotRamMiB;
+    hotspot.guest.workingSetBytes = options.hotspotWorkingSetBytes;
     scenarios.push_back(hotspot);
 
     Scenario idle;

@@ -25,7 +25,8 @@ struct Scenario {
 };
 
 /**
- * standardScenarios: (a) uniform writes at 3x the cap, (b) a hot spot (10 % of the pages take
+ * standardScenarios: (a) uniform writes at 3x the cap, (b) a hot spot (10 % of a larger working
+ * set, more than the downtime limit lets the switchover send, take
  * 95 % of writes at 3x the cap), (c) a large guest that writes 1 % of its pages at a third of
  * the cap, (d) a sequential sweep at 2x the cap.  Write rates are in pages per second relative
  * to @options' bandwidth cap, so that the scenarios keep their meaning at any cap.
