@@ -169,6 +169,11 @@ GuestConfig GuestConfig::parse(std::string_view commandLine)
                 throw std::invalid_argument("guest config: ws: " + std::string(error.what()) +
                                             ", or ws=all");
             }
+            /* The guest runs without paging in 32-bit mode. */
+            if (config.workingSetBytes > 4 * kGiB)
+                throw std::invalid_argument("guest config: ws=" + std::string(value) +
+                                            " is more than a 32-bit guest can address (at "
+                                            "most 4G; less than the VM's RAM below 4G)");
             if (config.workingSetBytes == 0 || config.workingSetBytes % 4096 != 0)
                 throw std::invalid_argument("guest config: ws=" + std::string(value) +
                                             " must be a non-zero multiple of 4K");

@@ -87,6 +87,7 @@ TEST(GuestConfig, BadValuesNameTheKeyAndTheAcceptedForms)
     CHECK(contains(parseError("ws=12X"), "'12X'"));
     CHECK(contains(parseError("ws=6000"), "multiple of 4K"));
     CHECK(contains(parseError("ws=0"), "non-zero"));
+    CHECK(contains(parseError("ws=5G"), "at most 4G"));
     CHECK(contains(parseError("rate=-5"), "rate=-5"));
     CHECK(contains(parseError("seed=4294967296"), "32-bit"));
     CHECK(contains(parseError("fill=half"), "stamp or full"));
