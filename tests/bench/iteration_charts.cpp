@@ -30,7 +30,8 @@ std::vector<IterationFigures> perIteration(const std::vector<SampleRecord> &samp
 {
     std::vector<IterationFigures> passes;
     for (const auto &sample : samples) {
-        if (sample.iteration == 0) {
+        /* Pre-copy passes only: the final sample (completed, cancelled) has no pass. */
+        if (sample.iteration == 0 || sample.status != "active") {
             continue;
         }
         if (passes.empty() || passes.back().iteration != sample.iteration) {

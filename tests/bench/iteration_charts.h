@@ -21,7 +21,8 @@ struct IterationFigures {
     uint32_t throttlePercent = 0;
 };
 
-/** perIteration: @samples folded into one entry per iteration, in order. */
+/** perIteration: the pre-copy (status "active") samples of @samples folded into one entry
+ *  per iteration, in order. */
 std::vector<IterationFigures> perIteration(const std::vector<SampleRecord> &samples);
 
 /**
