@@ -19,6 +19,10 @@
 #define TX_SPIN_LIMIT 20000
 
 static int dropping_line;
+/* Set when a line was dropped: until the transmitter is free again, later lines are dropped
+ * after one look instead of a full wait, so a host that does not read costs the writes little. */
+static int transmitter_stalled;
+static int at_line_start = 1;
 
 void serial_init(void)
 {
@@ -33,11 +37,19 @@ void serial_init(void)
 
 static void write_char(char c)
 {
+    if (at_line_start && transmitter_stalled) {
+        if (inb(UART_LINE_STATUS) & LINE_STATUS_TX_EMPTY)
+            transmitter_stalled = 0;
+        else
+            dropping_line = 1;
+    }
+    at_line_start = c == '\n';
     if (!dropping_line) {
         unsigned spins = 0;
         while (!(inb(UART_LINE_STATUS) & LINE_STATUS_TX_EMPTY)) {
             if (++spins > TX_SPIN_LIMIT) {
                 dropping_line = 1;
+                transmitter_stalled = 1;
                 break;
             }
         }
