@@ -95,6 +95,7 @@ void pages_write(struct page_store *store, uint32_t page)
         }
     } else {
         /* The hot path under TCG: a few stores, the checksum kept in registers. */
+#pragma GCC unroll 4
         for (uint32_t i = 0; i < SPARSE_COUNT; i++) {
             uint32_t data = sparse_data(state, i);
             words[sparse_words[i]] = data;
