@@ -3,6 +3,7 @@
 #   - the destination, opened inactive (-incoming), takes no lease until activation
 #   - at switchover the source hands the lease over; the destination takes the next
 #     generation at once (no expiry wait); the history proves the order
+#   - a destination started with its source's host-id is refused at once (the source runs on)
 #   - a source whose hand-off was not taken re-activates (reclaims); once a destination took
 #     it, the source's re-activation is refused
 #   - what the hand-off adds to the downtime: query-migrate downtime with and without the
@@ -64,6 +65,18 @@ new_disk "$dir"
 start_nbd nbd "$dir/disk.img" "$dir/disk.lease" || bail "qemu-storage-daemon did not start"
 handoff_case "NBD" "$(nbd_ref "$WORK/nbd.sock" data)" "$(nbd_ref "$WORK/nbd.sock" lease)" "$dir/disk.lease"
 kill -TERM "$(pid_of nbd)"
+
+# --- a destination with its source's host-id is refused at start --------------------------
+dir=$WORK/same-id
+new_disk "$dir"
+a=$(lease_blockdev 1 "$(file_ref "$dir/disk.img")" "$(file_ref "$dir/disk.lease")")
+start_qemu a "$a" || bail "QEMU a did not start"
+err=$(start_qemu_expect_fail b "$a" -incoming defer)
+diag "same host-id: ${err##*: cluster-lease}"
+check "same host-id: a destination with the source's host-id is refused when it starts" \
+  grep -q "host-id 1 is in use by a running QEMU ('host1', pid $(pid_of a)" <<<"$err"
+check "same host-id: the source keeps its lease" test "$(lease_field a state)" = owner
+qmp a quit >/dev/null
 
 # --- hand-off not taken: the source reclaims; once taken: the source is refused -----------
 dir=$WORK/reclaim

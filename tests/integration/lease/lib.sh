@@ -140,12 +140,12 @@ start_qemu() {
   qmp_connect "$name" "$WORK/$name.qmp"
 }
 
-# start_qemu_expect_fail NAME BLOCKDEV-JSON: runs a QEMU that must refuse to start; prints
-# its error output
+# start_qemu_expect_fail NAME BLOCKDEV-JSON [QEMU ARGS...]: runs a QEMU that must refuse to
+# start; prints its error output
 start_qemu_expect_fail() {
   local name=$1 blockdev=$2
   if timeout 120 "$QEMU" -M none -nodefaults -display none -accel tcg \
-       -blockdev "$blockdev" -S >"$WORK/$name.log" 2>&1; then
+       -blockdev "$blockdev" -S "${@:3}" >"$WORK/$name.log" 2>&1; then
     return 1
   fi
   cat "$WORK/$name.log"
