@@ -4,7 +4,7 @@
 #   2. configures and builds each sample out of tree with pkg-config pointed at that prefix,
 #   3. installs each sample into the same DESTDIR and loads it by name with check-plugin
 #      (validate, load, create, plan, iterate, complete).
-# Prints TAP.
+# Prints TAP.  KEEP=1 keeps the work folder (/tmp/migkit-samples.*) for a look.
 #
 #   test-samples.sh BUILD_DIR SOURCE_DIR CHECK_PLUGIN
 set -uo pipefail

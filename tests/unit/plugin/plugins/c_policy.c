@@ -40,8 +40,7 @@ static void destroy(migkit_policy *policy)
     free(policy);
 }
 
-static int on_iteration(migkit_policy *policy, const migkit_progress *progress,
-                        migkit_error *error)
+static int on_iteration(migkit_policy *policy, const migkit_progress *progress, migkit_error *error)
 {
     char line[128];
     int rc = policy->host->start_postcopy(policy->ctx, "c-policy wants post-copy");
