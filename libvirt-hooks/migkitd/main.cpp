@@ -8,6 +8,7 @@
 #include <glib-unix.h>
 #include <glib.h>
 #include <libvirt-glib/libvirt-glib.h>
+#include <libvirt/virterror.h>
 
 #include <cstdio>
 #include <cstring>
@@ -69,6 +70,9 @@ int main(int argc, char **argv)
         return 0;
     }
 
+    /* Errors are handled where they happen (and logged with context): keep libvirt from
+     * printing each one on stderr as well. */
+    virSetErrorFunc(nullptr, [](void *, virErrorPtr) {});
     /* libvirt's events run on the GLib main loop; must precede the first connection. */
     gvir_event_register();
     GMainLoop *loop = g_main_loop_new(nullptr, FALSE);

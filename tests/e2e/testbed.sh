@@ -75,7 +75,23 @@ migration_host = "${TB_ADDR[$h]}"
 shared_filesystems = [ "$TB_SHARED" ]
 CONF
   echo 'uri_default = "qemu:///system"' >"$root/etc-libvirt/libvirt.conf"
+  # libvirt resolves the host name when a migration starts; without a name server reachable
+  # from the namespace that costs the resolver's full timeout (about 95 s), so both hosts'
+  # names are local and there is no name server at all.
+  printf '127.0.0.1 localhost\n%s migkit-e2e-a\n%s migkit-e2e-b\n' "$TB_ADDR_A" "$TB_ADDR_B" >"$root/hosts"
+  : >"$root/resolv.conf"
+  # libvirtd looks for hooks when it starts: the hook goes in first (with no [hook] policies
+  # configured it does nothing).
+  ln -sf "$MIGKIT_BUILD/libvirt-hooks/hook/migkit-hook" "$root/etc-libvirt/hooks/qemu.d/50-migkit"
 }
+
+# testbed_write_migkit_config HOST < TEXT: HOST's /etc/migkit/migkitd.conf.
+testbed_write_migkit_config() {
+  cat >"$TB_DIR/$1/etc-migkit/migkitd.conf"
+}
+
+# testbed_reports HOST: HOST's report folder, seen from outside.
+testbed_reports() { echo "$TB_DIR/$1/var-lib-migkit/reports"; }
 
 # tb_start_holder HOST: the process that owns HOST's mount and UTS namespaces.
 tb_start_holder() {
@@ -89,6 +105,8 @@ tb_start_holder() {
     mount --bind "$root/cache-libvirt" /var/cache/libvirt &&
     mount --bind "$root/etc-migkit" /etc/migkit &&
     mount --bind "$root/var-lib-migkit" /var/lib/migkit &&
+    mount --bind "$root/hosts" /etc/hosts &&
+    mount --bind "$root/resolv.conf" /etc/resolv.conf &&
     hostname "migkit-e2e-$2" || exit 1
     touch "$root/ready"
     exec sleep infinity' holder "$root" "$h" &
@@ -106,8 +124,9 @@ tb_start_holder() {
 # tb_start_libvirtd HOST: libvirtd --listen inside HOST; waits until it answers.
 tb_start_libvirtd() {
   local h=$1 i
-  host_run "$h" libvirtd --listen --pid-file /run/libvirt/libvirtd.pid \
-    --config /etc/libvirt/libvirtd.conf >"$TB_DIR/$h/libvirtd.out" 2>&1 &
+  nsenter -t "${TB_HOLDER[$h]}" -m -u -n -- libvirtd --listen \
+    --pid-file /run/libvirt/libvirtd.pid --config /etc/libvirt/libvirtd.conf \
+    >"$TB_DIR/$h/libvirtd.out" 2>&1 &
   TB_LIBVIRTD[$h]=$!
   for i in $(seq 600); do
     host_virsh "$h" version >/dev/null 2>&1 && return 0
@@ -121,7 +140,9 @@ tb_start_libvirtd() {
 # testbed_start_migkitd HOST [ARGS...]: migkitd inside HOST.
 testbed_start_migkitd() {
   local h=$1; shift
-  host_run "$h" "$MIGKIT_BUILD/libvirt-hooks/migkitd" "$@" >>"$TB_DIR/$h/migkitd.log" 2>&1 &
+  # nsenter itself (not a subshell) in the background: $! is then migkitd's own pid.
+  nsenter -t "${TB_HOLDER[$h]}" -m -u -n -- "$MIGKIT_BUILD/libvirt-hooks/migkitd" "$@" \
+    >>"$TB_DIR/$h/migkitd.log" 2>&1 &
   TB_MIGKITD[$h]=$!
 }
 
@@ -132,12 +153,6 @@ testbed_stop_migkitd() {
   kill -"$sig" "${TB_MIGKITD[$h]}" 2>/dev/null
   wait "${TB_MIGKITD[$h]}" 2>/dev/null
   TB_MIGKITD[$h]=""
-}
-
-# testbed_install_hook HOST: the migkit hook program into HOST's /etc/libvirt/hooks/qemu.d/.
-testbed_install_hook() {
-  local h=$1
-  ln -sf "$MIGKIT_BUILD/libvirt-hooks/migkit-hook" "$TB_DIR/$h/etc-libvirt/hooks/qemu.d/50-migkit"
 }
 
 # testbed_start: namespaces, link, bridges, configs, libvirtd on both hosts.

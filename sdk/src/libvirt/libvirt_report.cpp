@@ -159,6 +159,12 @@ std::string LibvirtReport::write(const std::string &dir) const
     if (ec)
         throw std::runtime_error("cannot create the report folder " + dir + ": " + ec.message());
     std::string path = dir + "/" + fileStem_ + "-migration.json";
+    writeFile(path);
+    return path;
+}
+
+void LibvirtReport::writeFile(const std::string &path) const
+{
     std::string temporary = path + ".tmp";
     {
         std::ofstream out(temporary, std::ios::trunc);
@@ -170,7 +176,6 @@ std::string LibvirtReport::write(const std::string &dir) const
     if (std::rename(temporary.c_str(), path.c_str()) != 0)
         throw std::runtime_error("cannot rename the report to " + path + ": " +
                                  std::strerror(errno));
-    return path;
 }
 
 } // namespace migkit

@@ -51,6 +51,9 @@ public:
      */
     std::string write(const std::string &dir) const;
 
+    /** writeFile: the report at @path (through a temporary file); throws like write(). */
+    void writeFile(const std::string &path) const;
+
     /** data: the SDK report inside. */
     const MigrationReport &data() const { return report_; }
 
