@@ -149,6 +149,8 @@ std::vector<Decision> DeadlinePolicyLogic::onIteration(const Progress &progress)
         neededMs = std::max(neededMs, static_cast<double>(*predicted));
     else if (plateau)
         neededMs = std::max(neededMs, static_cast<double>(lowWaterBytes_) / bandwidth);
+    /* A limit that covers sending the rest now always finishes: QEMU switches at once. */
+    neededMs = std::min(neededMs, sendRestMs);
 
     const double maxMs = static_cast<double>(config_.maxDowntimeMs);
     if (neededMs <= static_cast<double>(limitMs_))
@@ -178,7 +180,7 @@ std::vector<Decision> DeadlinePolicyLogic::onIteration(const Progress &progress)
     if (autoConvergeArmed_ && !throttleEngaged_ && dirty > 0) {
         /* With L = max, converging in time needs D' <= (T*B - R) / (T - L). */
         double allowedDirty = (budgetMs * bandwidth - remaining) / (budgetMs - maxMs);
-        if (allowedDirty > 0) {
+        if (allowedDirty > 0 && allowedDirty < dirty) {
             double cut = 1.0 - allowedDirty / dirty;
             auto percent = static_cast<uint32_t>(std::clamp(std::ceil(cut * 100.0), 5.0, 99.0));
             throttleEngaged_ = true;

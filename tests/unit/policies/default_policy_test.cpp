@@ -208,3 +208,29 @@ TEST(DefaultPolicy, stockQemuIgnoresPredictions)
     for (const auto &d : ofKind(decisions, Kind::SetDowntimeLimit))
         CHECK_TRUE(d.decision.reason.find("dirty-heat") == std::string::npos);
 }
+
+/* A real migration (traces/recorded-uniform.csv: the guest dirties about as fast as the link
+ * sends) recorded by the csv-logger sample next to the default plugin.  Replaying it must give
+ * the decisions the plugin took live, which the migration report listed. */
+TEST(DefaultPolicy, replaysTheLiveDecisionsOfARecordedMigration)
+{
+    config = DefaultPolicyConfig{};
+    config.progressTimeoutSeconds = 10;
+    config.completionTimeoutPerGiBSeconds = 60;
+    config.maxDowntimeMs = 300;
+    config.allowAutoConverge = true;
+    auto decisions = run("recorded-uniform.csv", Facts(false), 537403392);
+    auto limits = ofKind(decisions, Kind::SetDowntimeLimit);
+    std::vector<uint64_t> values;
+    for (const auto &d : limits)
+        values.push_back(d.decision.downtimeMs);
+    CHECK_TRUE_TEXT((values == std::vector<uint64_t>{60, 90, 120, 150, 180, 210, 240, 270}),
+                    describe(decisions).c_str());
+    STRCMP_EQUAL("pass 4: downtime ramp step 2/10 (125.5 MiB still to send)",
+                 limits[0].decision.reason.c_str());
+    STRCMP_EQUAL("pass 83: downtime ramp step 9/10 (43.2 MiB still to send)",
+                 limits.back().decision.reason.c_str());
+    /* it kept making progress: no escalation */
+    UNSIGNED_LONGS_EQUAL(1, ofKind(decisions, Kind::SetParameter).size());
+    CHECK_TRUE(ofKind(decisions, Kind::Cancel).empty());
+}
