@@ -14,7 +14,7 @@ die() { echo "install-deps: error: $*" >&2; exit 1; }
 [ "${VERSION_CODENAME:-}" = bookworm ] || die "needs Debian 12 (bookworm), found '${PRETTY_NAME:-unknown}'"
 
 declare -A GROUP_PACKAGES=(
-  [build]="build-essential g++ pkg-config meson ninja-build libglib2.0-dev libcpputest-dev clang-format ccache"
+  [build]="build-essential g++ pkg-config meson ninja-build libglib2.0-dev libcpputest-dev clang-format ccache libvirt-dev libvirt-glib-1.0-dev"
   [qemu]="ninja-build meson python3-venv python3-pycotap flex bison libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev zlib1g-dev librbd-dev xz-utils ccache seabios ipxe-qemu qemu-system-data dpkg-dev perl"
   [test]="qemu-system-x86 qemu-utils iproute2 socat python3 jq"
   [libvirt]="libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients libvirt-dev libvirt0 libvirt-glib-1.0-dev tcpdump"
