@@ -26,7 +26,7 @@ unless the benchmark itself failed (bad usage 2, a QEMU or guest failure or a fa
   --quick               one run each (same as --runs 1)
   --bandwidth SIZE      migration bandwidth cap per second, e.g. 32M (default 32M)
   --downtime-limit MS   downtime limit in every configuration (default 300)
-  --timeout SECONDS     cancel a migration still running after this (default 45)
+  --timeout SECONDS     cancel a migration still running after this (default 40)
   --ram SIZE            guest RAM of scenarios a and d (default 128M; 128M to 2G)
   --working-set SIZE    RAM the guest writes in scenarios a and d (default 64M)
   --hotspot-ram SIZE    guest RAM of scenario b (default 256M)

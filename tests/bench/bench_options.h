@@ -28,7 +28,7 @@ struct BenchOptions {
     /** downtimeLimitMs: downtime-limit, the same in every configuration. */
     uint64_t downtimeLimitMs = 300;
     /** timeout: a migration still running after this is cancelled (not converged). */
-    std::chrono::seconds timeout{45};
+    std::chrono::seconds timeout{40};
     /** ramMiB: guest RAM of the scenarios (a), (b) and (d). */
     uint64_t ramMiB = 128;
     /** workingSetBytes: RAM the guest writes in scenarios (a), (b) and (d). */

@@ -38,7 +38,7 @@ class ConsolePump {
 public:
     ConsolePump(GMainContext *context, testbed::GuestConsole &console) : console_(console)
     {
-        source_.reset(g_timeout_source_new(50));
+        source_.reset(g_timeout_source_new(20));
         g_source_set_callback(source_.get(), G_SOURCE_FUNC(onTick), this, nullptr);
         g_source_attach(source_.get(), context);
     }
