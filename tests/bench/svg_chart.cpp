@@ -82,8 +82,13 @@ std::string renderSvg(const LineChart &chart)
             any = true;
         }
     }
-    xMax = niceCeiling(xMax);
-    yMax = niceCeiling(yMax);
+    /* Ticks at a 1-2-5 step, about five of them, the axis ending on the first tick at or
+     * above the largest value. */
+    const double xStep = niceCeiling(xMax / 5), yStep = niceCeiling(yMax / 5);
+    const int xTicks = std::max(1, static_cast<int>(std::ceil(xMax / xStep - 1e-9)));
+    const int yTicks = std::max(1, static_cast<int>(std::ceil(yMax / yStep - 1e-9)));
+    xMax = xStep * xTicks;
+    yMax = yStep * yTicks;
     const double plotW = kWidth - kLeft - kRight, plotH = kHeight - kTop - kBottom;
     const auto px = [&](double x) {
         return kLeft + x / xMax * plotW;
@@ -103,13 +108,15 @@ std::string renderSvg(const LineChart &chart)
            "font-size=\"15\">" +
            escape(chart.title) + "</text>\n";
 
-    /* Grid and ticks: five steps on each axis. */
-    for (int i = 0; i <= 5; ++i) {
-        const double y = yMax * i / 5, x = xMax * i / 5;
+    for (int i = 0; i <= yTicks; ++i) {
+        const double y = yStep * i;
         svg += "<line x1=\"" + number(kLeft) + "\" y1=\"" + number(py(y)) + "\" x2=\"" +
                number(kLeft + plotW) + "\" y2=\"" + number(py(y)) + "\" stroke=\"#ddd\"/>\n";
         svg += "<text x=\"" + number(kLeft - 6) + "\" y=\"" + number(py(y) + 4) +
                "\" text-anchor=\"end\">" + tickLabel(y) + "</text>\n";
+    }
+    for (int i = 0; i <= xTicks; ++i) {
+        const double x = xStep * i;
         svg += "<line x1=\"" + number(px(x)) + "\" y1=\"" + number(kTop + plotH) + "\" x2=\"" +
                number(px(x)) + "\" y2=\"" + number(kTop + plotH + 5) + "\" stroke=\"black\"/>\n";
         svg += "<text x=\"" + number(px(x)) + "\" y=\"" + number(kTop + plotH + 18) +
