@@ -2,10 +2,15 @@
 /* Unit tests of migkit-bench's pure logic: options, scenarios, summaries, targets, charts. */
 #include "bench_options.h"
 #include "iteration_charts.h"
+#include "results_json.h"
+#include "results_reader.h"
 #include "scenario.h"
 #include "summary.h"
 #include "svg_chart.h"
 #include "targets.h"
+
+#include "json/parser.h"
+#include "json/writer.h"
 
 #include <string>
 #include <vector>
@@ -256,4 +261,51 @@ TEST(Charts, SvgHasOneLinePerSeriesWithPointsAndEscapes)
 TEST(Charts, EmptyChartSaysNoData)
 {
     CHECK(renderSvg(LineChart{}).find("no data") != std::string::npos);
+}
+
+TEST_GROUP(ResultsJson){};
+
+TEST(ResultsJson, ReadsBackWhatItWrites)
+{
+    BenchRecord record;
+    record.command = "migkit-bench --quick";
+    record.startedAt = "2026-11-26T09:00:00Z";
+    record.options.runs = 1;
+    record.options.downtimeLimitMs = 250;
+    record.scenarios = standardScenarios(record.options);
+    record.configurations = configurations(false);
+    RunResult converged = makeRun("uniform", kPatchedHeat, true, 4.5, 1234, 0.5, 12);
+    converged.predictedDowntimeMs = 20;
+    converged.guestStopMs = 15.5;
+    converged.samples = {sample(1, "active", 100, 0), sample(2, "active", 50, 60)};
+    record.results = {converged, makeRun("uniform", kStockPlain, false, 40, 999, 0.1)};
+
+    const BenchRecord back =
+        benchRecordFromJson(json::parse(json::serialize(benchRecordToJson(record))));
+    STRCMP_EQUAL(record.command.c_str(), back.command.c_str());
+    LONGS_EQUAL(250, back.options.downtimeLimitMs);
+    LONGS_EQUAL(record.scenarios.size(), back.scenarios.size());
+    CHECK(back.scenarios[1].guest == record.scenarios[1].guest);
+    LONGS_EQUAL(3, back.configurations.size());
+    CHECK(back.configurations[1].dirtyHeat);
+    LONGS_EQUAL(2, back.results.size());
+    const RunResult &run = back.results[0];
+    CHECK(run.converged);
+    DOUBLES_EQUAL(4.5, run.totalSeconds, 1e-9);
+    CHECK(run.bytesSent == 1234);
+    CHECK(run.predictedDowntimeMs == std::optional<uint64_t>(20));
+    DOUBLES_EQUAL(15.5, *run.guestStopMs, 1e-9);
+    LONGS_EQUAL(2, run.samples.size());
+    LONGS_EQUAL(60, run.samples[1].throttlePercent);
+    CHECK_FALSE(back.results[1].predictedDowntimeMs.has_value());
+}
+
+TEST(ResultsJson, MissingMemberNamed)
+{
+    try {
+        benchRecordFromJson(json::parse("{\"options\": {}}"));
+        FAIL("no error");
+    } catch (const std::runtime_error &e) {
+        CHECK(std::string(e.what()).find("'runs'") != std::string::npos);
+    }
 }

@@ -36,6 +36,8 @@ unless the benchmark itself failed (bad usage 2, a QEMU or guest failure or a fa
                         c|idle, d|sequential
   --patched-plain       also run the patched QEMU with plain pre-copy
   --output DIR          folder for results.json and the charts (default bench-results)
+  --replot DIR          migrate nothing: read DIR/results.json, print the table and write
+                        results.txt and the charts in DIR again
   -h, --help            this text
 )";
 
@@ -115,6 +117,7 @@ BenchOptions parseBenchOptions(const std::vector<std::string> &args, BenchOption
                                                     {"working-set", true},
                                                     {"hotspot-ram", true},
                                                     {"hotspot-working-set", true},
+                                                    {"replot", true},
                                                     {"help", false}};
     for (size_t i = 0; i < args.size(); ++i) {
         std::string arg = args[i];
@@ -183,6 +186,11 @@ BenchOptions parseBenchOptions(const std::vector<std::string> &args, BenchOption
             options.scenarios.push_back(value);
         } else if (name == "patched-plain") {
             options.patchedPlain = true;
+        } else if (name == "replot") {
+            if (value.empty()) {
+                throw UsageError("--replot needs the folder of an earlier run");
+            }
+            options.replotDir = value;
         } else if (name == "output") {
             if (value.empty()) {
                 throw UsageError("--output needs a folder name");

@@ -46,6 +46,9 @@ struct BenchOptions {
     bool patchedPlain = false;
     /** outputDir: where the JSON file and the SVG charts go. */
     std::string outputDir = "bench-results";
+    /** replotDir: do not migrate; read DIR/results.json and write the table and the charts
+     *  again (after a change to them, or to look at an old run). */
+    std::string replotDir;
     /** help: print the usage and exit. */
     bool help = false;
 };

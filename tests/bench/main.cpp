@@ -9,6 +9,7 @@
 #include "calibration.h"
 #include "iteration_charts.h"
 #include "results_json.h"
+#include "results_reader.h"
 #include "results_table.h"
 #include "scenario.h"
 #include "summary.h"
@@ -17,6 +18,7 @@
 
 #include "testbed/guest_image.h"
 #include "testbed/testbed_error.h"
+#include "json/parser.h"
 #include "json/writer.h"
 
 #include <unistd.h>
@@ -80,6 +82,46 @@ std::string runLine(const RunResult &run)
     return line;
 }
 
+/* Summaries, targets, results.json, results.txt, the charts and the table on stdout. */
+void writeReport(BenchRecord &record, const std::filesystem::path &output)
+{
+    record.cells = summarize(record.results);
+    record.targets = checkTargets(record.results, record.cells, record.options.downtimeLimitMs);
+    writeFile(output / "results.json",
+              json::serialize(benchRecordToJson(record), json::WriteStyle::Pretty));
+    size_t charts = 0;
+    for (const auto &scenario : record.scenarios) {
+        for (const auto &[file, chart] :
+             iterationCharts(scenario, record.configurations, record.results)) {
+            writeFile(output / file, renderSvg(chart));
+            ++charts;
+        }
+    }
+    const std::string table =
+        formatResultsTable(record.scenarios, record.configurations, record.cells, record.targets);
+    writeFile(output / "results.txt", record.command + "\n" + record.startedAt + "\n" + table);
+    std::fputs(table.c_str(), stdout);
+    std::printf("\nraw numbers: %s; %zu charts and results.txt in %s\n",
+                (output / "results.json").c_str(), charts, output.c_str());
+}
+
+/* --replot: the report of an earlier run, written again from its results.json. */
+int replot(const std::string &folder)
+{
+    const std::filesystem::path path = std::filesystem::path(folder) / "results.json";
+    std::ifstream file(path);
+    if (!file) {
+        throw UsageError("--replot: cannot read " + path.string() +
+                         ": give the output folder of an earlier run");
+    }
+    const std::string text((std::istreambuf_iterator<char>(file)),
+                           std::istreambuf_iterator<char>());
+    BenchRecord record = benchRecordFromJson(json::parse(text));
+    std::printf("%s\n%s\n", record.command.c_str(), record.startedAt.c_str());
+    writeReport(record, folder);
+    return 0;
+}
+
 int runBench(int argc, char **argv)
 {
     std::vector<std::string> args(argv + 1, argv + argc);
@@ -91,6 +133,9 @@ int runBench(int argc, char **argv)
     if (options.help) {
         std::fputs(benchUsage(), stdout);
         return 0;
+    }
+    if (!options.replotDir.empty()) {
+        return replot(options.replotDir);
     }
     requireExecutable("--stock", options.stockBinary,
                       "install qemu-system-x86 from bookworm-backports or give --stock PATH");
@@ -195,22 +240,7 @@ int runBench(int argc, char **argv)
         }
     }
 
-    record.cells = summarize(record.results);
-    record.targets = checkTargets(record.results, record.cells, options.downtimeLimitMs);
-    writeFile(output / "results.json",
-              json::serialize(benchRecordToJson(record), json::WriteStyle::Pretty));
-    size_t charts = 0;
-    for (const auto &scenario : scenarios) {
-        for (const auto &[file, chart] : iterationCharts(scenario, configs, record.results)) {
-            writeFile(output / file, renderSvg(chart));
-            ++charts;
-        }
-    }
-    const std::string table = formatResultsTable(scenarios, configs, record.cells, record.targets);
-    writeFile(output / "results.txt", record.command + "\n" + record.startedAt + "\n" + table);
-    std::fputs(table.c_str(), stdout);
-    std::printf("\nraw numbers: %s; %zu charts and results.txt in %s\n",
-                (output / "results.json").c_str(), charts, output.c_str());
+    writeReport(record, output);
     if (benchErrors) {
         std::fprintf(stderr,
                      "migkit-bench: %zu BENCHMARK ERROR(S): see the lines above and the "
