@@ -282,6 +282,7 @@ int runLibvirtMigrate(const std::vector<std::string> &args)
     options.allowQemuMonitor = config.allowQemuMonitor;
     GovernedMigration migration(retainDomain(domain.get()), std::move(chain), options);
     migration.planned(plan, notes);
+    migration.destination(*destination);
 
     Watch watch{&migration, uuidOf(domain.get()), std::nullopt};
     EventRegistrations events(connection.get());

@@ -28,13 +28,14 @@ def main() -> int:
                 buffer = b""
                 sent_at = time.monotonic()
                 while time.monotonic() < deadline:
+                    # A command sent while the guest was still booting is lost when it sets up
+                    # its UART (progress lines keep coming meanwhile): ask again now and then.
+                    if time.monotonic() - sent_at > 3:
+                        s.sendall(command.encode() + b"\n")
+                        sent_at = time.monotonic()
                     try:
                         chunk = s.recv(65536)
                     except socket.timeout:
-                        # The guest may still be booting: ask again now and then.
-                        if time.monotonic() - sent_at > 3:
-                            s.sendall(command.encode() + b"\n")
-                            sent_at = time.monotonic()
                         continue
                     if not chunk:
                         break

@@ -241,5 +241,29 @@ report=$(newest_report a)
 check "the restarted migkitd picked the running migration up and reported it" \
   json_true "$report" '(d["libvirt"]["picked-up-after-restart"] and d["outcome"]["phase"]=="completed")'
 
+# ---- 6. migkit migrate --libvirt: the plan as libvirt's typed parameters --------------------
+cli_report=$TB_DIR/cli-report.json
+stood_aside_before=$(grep -c 'standing aside' "$TB_DIR/b/migkitd.log")
+host_run b "$MIGKIT_BUILD/sdk/cli/migkit-libvirt-migrate" --libvirt --domain "$VM" \
+  --destination "$B_TO_A" --policy default --set max-downtime-ms=333 --set downtime-steps=1 \
+  --set bandwidth=16777216 --report "$cli_report" >"$TB_DIR/cli.out" 2>&1 &
+cli_pid=$!
+seen_cli_downtime=""
+while kill -0 $cli_pid 2>/dev/null; do
+  d=$(host_virsh b migrate-getmaxdowntime "$VM" 2>/dev/null)
+  [ "$d" = 333 ] && seen_cli_downtime=333
+  sleep 0.2
+done
+wait $cli_pid; rc=$?
+sed 's/^/# /' "$TB_DIR/cli.out" | head -n 12
+check "migkit migrate --libvirt b -> a succeeds (rc $rc)" [ $rc -eq 0 ]
+check "the guest runs on a, gone from b" moved b a
+answer=$(guest a verify)
+check "the guest's memory verifies on a ($answer)" grep -q '^verify ok' <<<"$answer"
+check "the planned downtime limit (333 ms) was in force during the migration" [ "$seen_cli_downtime" = 333 ]
+check "the report shows the plan as typed parameters: bandwidth 16 MiB/s, downtime 333 ms" \
+  json_true "$cli_report" 'd["plan"]["downtime-limit-ms"]==333 and d["plan"]["bandwidth-bytes-per-second"]==16777216 and d["outcome"]["phase"]=="completed" and d["libvirt"]["governor"]=="migkit migrate --libvirt"'
+check "migkitd on b stood aside for it" [ "$(grep -c 'standing aside' "$TB_DIR/b/migkitd.log")" -gt "$stood_aside_before" ]
+
 echo "1..$n"
 [ $failed -eq 0 ]

@@ -75,6 +75,9 @@ public:
     /** reattach: use @domain (from a new connection after libvirtd came back). */
     void reattach(Domain domain) { domain_ = std::move(domain); }
 
+    /** destination: where the domain goes, for the report. */
+    void destination(const std::string &uri) { report_.destination(uri); }
+
     /** note: a line for the report. */
     void note(const std::string &text) { report_.note(text); }
 

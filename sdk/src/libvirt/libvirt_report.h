@@ -25,6 +25,8 @@ public:
 
     /** noticed: the migration had run @elapsedMs when migkit noticed it (@how: "poll", ...). */
     void noticed(uint64_t elapsedMs, const std::string &how, bool pickedUpAfterRestart);
+    /** destination: where the domain goes (a libvirt URI), when the governor knows it. */
+    void destination(const std::string &uri) { report_.destinationAddress = uri; }
     /** policies: the plugins of the chain. */
     void policies(const std::vector<PolicyChain::PluginSummary> &plugins);
     /** plan: the plan the chain made, and notes on what could not be applied. */

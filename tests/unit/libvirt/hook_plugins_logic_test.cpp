@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The pure logic of the two hook plugins: xml-rewrite and host-admission. */
+#include "host_admission_logic.h"
+#include "xml_rewrite_logic.h"
+
+#include "libvirt/domain_facts.h"
+#include "plugin/value_list.h"
+
+#include <CppUTest/TestHarness.h>
+
+using namespace migkit;
+using namespace migkit::policies;
+
+TEST_GROUP(XmlRewrite){};
+
+TEST(XmlRewrite, MapsBridgesAndPathsAndKeepsTheRest)
+{
+    const std::string xml = "<domain>\n  <devices>\n"
+                            "    <disk><source file='/srv/a/images/vm.qcow2'/></disk>\n"
+                            "    <disk><source dev=\"/dev/mapper/a-x\"/></disk>\n"
+                            "    <interface type='bridge'><source bridge='br-a'/></interface>\n"
+                            "    <interface type='bridge'><source bridge='br-other'/></interface>\n"
+                            "    <sourcefile bridge='br-a'/>\n"
+                            "  </devices>\n</domain>\n";
+    XmlRewriteRules rules;
+    rules.bridges = {{"br-a", "br-b"}};
+    rules.pathPrefixes = {{"/srv/a", "/srv/b"}, {"/srv/a/images", "/images"}, {"/dev/mapper", "/dev/vg"}};
+    RewriteResult result = rewriteDomainXml(xml, rules);
+    LONGS_EQUAL(3, result.changes);
+    STRCMP_CONTAINS("<source file='/images/vm.qcow2'/>", result.xml.c_str());
+    STRCMP_CONTAINS("<source dev=\"/dev/vg/a-x\"/>", result.xml.c_str());
+    STRCMP_CONTAINS("<source bridge='br-b'/>", result.xml.c_str());
+    STRCMP_CONTAINS("<source bridge='br-other'/>", result.xml.c_str());
+    /* Not a <source> element: untouched. */
+    STRCMP_CONTAINS("<sourcefile bridge='br-a'/>", result.xml.c_str());
+    /* Nothing to do: byte for byte the same. */
+    STRCMP_EQUAL(xml.c_str(), rewriteDomainXml(xml, XmlRewriteRules{}).xml.c_str());
+}
+
+TEST(XmlRewrite, APrefixMatchesWholeComponents)
+{
+    XmlRewriteRules rules;
+    rules.pathPrefixes = {{"/srv/a", "/srv/b"}};
+    RewriteResult result = rewriteDomainXml("<source file='/srv/ab/x'/>", rules);
+    LONGS_EQUAL(0, result.changes);
+}
+
+TEST(XmlRewrite, MappingsParseAndMistakesAreNamed)
+{
+    auto map = parseMapping(" br0=br1 , /a=/b ", "bridge-map");
+    LONGS_EQUAL(2, map.size());
+    STRCMP_EQUAL("br1", map.at("br0").c_str());
+    CHECK_TRUE(parseMapping("", "x").empty());
+    try {
+        parseMapping("br0", "bridge-map");
+        FAIL("an entry without '=' was accepted");
+    } catch (const std::invalid_argument &e) {
+        STRCMP_CONTAINS("bridge-map: 'br0' is not FROM=TO", e.what());
+    }
+    CHECK_THROWS(std::invalid_argument, parseMapping("=x", "x"));
+}
+
+TEST_GROUP(HostAdmission){};
+
+namespace {
+
+ValueList factsFor(const std::string &xml, uint64_t availableMiB)
+{
+    ValueList facts;
+    facts.add("host.memory.available-bytes", availableMiB << 20);
+    DomainFacts::fromXml(xml, {"/shared"}).addTo(facts);
+    return facts;
+}
+
+const char *kGuest = "<domain><name>g</name><memory unit='MiB'>512</memory><devices>"
+                     "<disk><source file='/shared/g.qcow2'/><target dev='vda'/></disk>"
+                     "</devices></domain>";
+const char *kLocalDisk = "<domain><name>g</name><memory unit='MiB'>512</memory><devices>"
+                         "<disk><source file='/var/local/g.img'/><target dev='vdb'/></disk>"
+                         "</devices></domain>";
+
+} // namespace
+
+TEST(HostAdmission, EnoughMemoryAndSharedDisksAreAdmitted)
+{
+    ValueList facts = factsFor(kGuest, 4096);
+    HostAdmissionConfig config;
+    CHECK_FALSE(admissionRefusal(MIGKIT_HOOK_MIGRATE_BEGIN, facts.values(), config).has_value());
+    CHECK_FALSE(admissionRefusal(MIGKIT_HOOK_PREPARE, facts.values(), config).has_value());
+}
+
+TEST(HostAdmission, TooLittleMemoryIsRefusedAtPrepare)
+{
+    ValueList facts = factsFor(kGuest, 600);
+    HostAdmissionConfig config; /* 512 MiB guest + 256 MiB reserve > 600 MiB */
+    auto refusal = admissionRefusal(MIGKIT_HOOK_PREPARE, facts.values(), config);
+    CHECK_TRUE(refusal.has_value());
+    STRCMP_CONTAINS("600 MiB of memory available, the guest needs 512 MiB", refusal->c_str());
+    CHECK_FALSE(admissionRefusal(MIGKIT_HOOK_STARTED, facts.values(), config).has_value());
+}
+
+TEST(HostAdmission, ALocalDiskIsRefusedForAMigration)
+{
+    ValueList facts = factsFor(kLocalDisk, 4096);
+    HostAdmissionConfig config;
+    auto refusal = admissionRefusal(MIGKIT_HOOK_MIGRATE_BEGIN, facts.values(), config);
+    CHECK_TRUE(refusal.has_value());
+    STRCMP_CONTAINS("disk vdb (/var/local/g.img) is not on storage", refusal->c_str());
+    config.requireSharedDisks = false;
+    CHECK_FALSE(admissionRefusal(MIGKIT_HOOK_MIGRATE_BEGIN, facts.values(), config).has_value());
+}
