@@ -13,4 +13,4 @@ start=1
 [ "${1:-}" = --start-number ] && start=${2:?}
 tree=$cache/dev-$name
 git -C "$tree" -c safe.directory="*" format-patch -q --no-signature --zero-commit \
-  --start-number "$start" -o "$here" base..HEAD | xargs -n1 basename
+  --start-number "$start" -o "$here" base..HEAD | xargs -r -n1 basename
