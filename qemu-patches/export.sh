@@ -12,5 +12,5 @@ name=${1:?usage: export.sh NAME [--start-number N]}; shift
 start=1
 [ "${1:-}" = --start-number ] && start=${2:?}
 tree=$cache/dev-$name
-git -C "$tree" -c safe.directory="*" format-patch -q --no-signature --zero-commit \
+git -C "$tree" -c safe.directory="*" format-patch --no-signature --zero-commit \
   --start-number "$start" -o "$here" base..HEAD | xargs -r -n1 basename
