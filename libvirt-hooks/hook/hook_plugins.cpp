@@ -91,8 +91,9 @@ HookVerdict failed(bool allowOnFailure, const std::string &what)
     verdict.notes.push_back(what + "; applying the configured default: " +
                             (allowOnFailure ? "allow" : "refuse") + " ([hook] on-timeout)");
     if (!allowOnFailure)
-        verdict.message = "migkit hook: " + what + "; this host refuses the VM ([hook] "
-                                                   "on-timeout=refuse)";
+        verdict.message = "migkit hook: " + what +
+                          "; this host refuses the VM ([hook] "
+                          "on-timeout=refuse)";
     return verdict;
 }
 
@@ -128,8 +129,8 @@ HookVerdict runHookPlugins(const std::vector<PolicyRef> &policies, const HookReq
             if (hookPointMayRefuse(request.point)) {
                 verdict.allow = false;
                 verdict.message = "migkit policy '" + instance.name() + "' refused domain '" +
-                                  request.vmName + "' at " + hookPointName(request.point) +
-                                  ": " + why;
+                                  request.vmName + "' at " + hookPointName(request.point) + ": " +
+                                  why;
                 verdict.notes.push_back(instance.name() + ": refused: " + why);
                 return verdict;
             }
@@ -199,8 +200,8 @@ HookVerdict runHookPluginsIsolated(const std::vector<PolicyRef> &policies,
     }
     int status = child.reap();
     if (WIFSIGNALED(status))
-        return failed(allowOnFailure, std::string("a policy plugin crashed (") +
-                                          strsignal(WTERMSIG(status)) + ")");
+        return failed(allowOnFailure,
+                      std::string("a policy plugin crashed (") + strsignal(WTERMSIG(status)) + ")");
     if (answer.size() > 1 && answer[0] == 'E')
         return failed(allowOnFailure, "the policy plugins could not run: " + answer.substr(1));
     if (answer.empty() || answer[0] != 'V')
@@ -209,8 +210,8 @@ HookVerdict runHookPluginsIsolated(const std::vector<PolicyRef> &policies,
     try {
         return HookVerdict::fromJson(answer.substr(1));
     } catch (const std::exception &e) {
-        return failed(allowOnFailure, std::string("unreadable answer from the plugins: ") +
-                                          e.what());
+        return failed(allowOnFailure,
+                      std::string("unreadable answer from the plugins: ") + e.what());
     }
 }
 

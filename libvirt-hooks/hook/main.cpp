@@ -7,10 +7,10 @@
  * runs the plugins in a child process under [hook] timeout-ms. */
 #include "hook_plugins.h"
 
-#include "json/value.h"
-#include "json/writer.h"
 #include "libvirt/hook_call.h"
 #include "libvirt/host_config.h"
+#include "json/value.h"
+#include "json/writer.h"
 
 #include <fcntl.h>
 #include <glib.h>
@@ -35,9 +35,8 @@ std::string readFile(const char *path)
 }
 
 /* One JSON line per call in REPORT-DIR/hooks.log: what the hook decided and what it cost. */
-void logCall(const std::string &reportDir, const std::string &domain,
-             const std::string &operation, const std::string &detail,
-             const migkit::HookVerdict &verdict, double milliseconds)
+void logCall(const std::string &reportDir, const std::string &domain, const std::string &operation,
+             const std::string &detail, const migkit::HookVerdict &verdict, double milliseconds)
 {
     migkit::json::Value line = migkit::json::Value::object();
     GDateTime *now = g_date_time_new_now_utc();
@@ -58,8 +57,8 @@ void logCall(const std::string &reportDir, const std::string &domain,
     line.set("notes", std::move(notes));
     g_mkdir_with_parents(reportDir.c_str(), 0755);
     std::string text = migkit::json::serialize(line) + "\n";
-    int fd = open((reportDir + "/hooks.log").c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-                  0644);
+    int fd =
+        open((reportDir + "/hooks.log").c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd >= 0) {
         if (write(fd, text.data(), text.size()) < 0) {
             /* A hook log that cannot be written must not fail the VM. */
@@ -110,11 +109,11 @@ int main(int argc, char **argv)
     migkit::addHostFacts(request.hostFacts, host, readFile("/proc/meminfo"));
 
     migkit::HookVerdict verdict = migkit::runHookPluginsIsolated(
-        config.refs(config.hookPolicies), request,
-        std::chrono::milliseconds(config.hookTimeoutMs), config.hookAllowOnTimeout);
-    const double ms = std::chrono::duration<double, std::milli>(
-                          std::chrono::steady_clock::now() - started)
-                          .count();
+        config.refs(config.hookPolicies), request, std::chrono::milliseconds(config.hookTimeoutMs),
+        config.hookAllowOnTimeout);
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
     logCall(config.reportDir, domain, operation + " " + subOperation, extra, verdict, ms);
     if (!verdict.allow && migkit::hookPointMayRefuse(*point)) {
         std::fprintf(stderr, "%s\n", verdict.message.c_str());

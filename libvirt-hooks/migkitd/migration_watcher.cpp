@@ -192,8 +192,8 @@ void MigrationWatcher::poll()
         sampleGoverned(uuid);
     }
     virDomainPtr *domains = nullptr;
-    int count = virConnectListAllDomains(connection_.get(), &domains,
-                                         VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+    int count =
+        virConnectListAllDomains(connection_.get(), &domains, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
     if (count < 0)
         return;
     std::set<std::string> busy;
@@ -242,8 +242,8 @@ std::vector<PolicyRef> MigrationWatcher::policiesFor(virDomainPtr domain, std::s
 
 bool MigrationWatcher::governedElsewhere(virDomainPtr domain)
 {
-    char *metadata = virDomainGetMetadata(domain, VIR_DOMAIN_METADATA_ELEMENT,
-                                          kRunMarkerNamespace, VIR_DOMAIN_AFFECT_LIVE);
+    char *metadata = virDomainGetMetadata(domain, VIR_DOMAIN_METADATA_ELEMENT, kRunMarkerNamespace,
+                                          VIR_DOMAIN_AFFECT_LIVE);
     if (!metadata)
         return false;
     std::optional<RunMarker> marker = RunMarker::parse(metadata);
@@ -281,15 +281,15 @@ void MigrationWatcher::govern(virDomainPtr domain, const JobStatistics &stats,
     std::string names;
     for (const PolicyRef &ref : refs)
         names += (names.empty() ? "" : ", ") + ref.name;
-    logLine("info", "noticed the outgoing migration of '" + name + "' " +
-                        std::to_string(elapsed) + " ms after it started (by " + how +
-                        "); policies from " + source + ": " + (names.empty() ? "none" : names));
+    logLine("info", "noticed the outgoing migration of '" + name + "' " + std::to_string(elapsed) +
+                        " ms after it started (by " + how + "); policies from " + source + ": " +
+                        (names.empty() ? "none" : names));
     GovernedMigration::Options options;
     options.governor = "migkitd";
     options.allowQemuMonitor = config_.allowQemuMonitor;
     options.reportDir = config_.reportDir;
-    auto migration = std::make_unique<GovernedMigration>(retainDomain(domain), std::move(chain),
-                                                         options);
+    auto migration =
+        std::make_unique<GovernedMigration>(retainDomain(domain), std::move(chain), options);
     migration->note("policies from " + source);
     try {
         PlanFacts facts = PlanFacts::collect(connection_.get(), domain, config_.sharedFilesystems,
@@ -317,8 +317,8 @@ void MigrationWatcher::sampleGoverned(const std::string &uuid)
         return;
     }
     /* The job is over: its final statistics tell how (libvirt keeps failed jobs too). */
-    std::optional<JobStatistics> done =
-        jobOf(migration.domain(), VIR_DOMAIN_JOB_STATS_COMPLETED | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED);
+    std::optional<JobStatistics> done = jobOf(
+        migration.domain(), VIR_DOMAIN_JOB_STATS_COMPLETED | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED);
     int state = 0, reason = 0;
     const bool active = virDomainGetState(migration.domain(), &state, &reason, 0) == 0 &&
                         state != VIR_DOMAIN_SHUTOFF;

@@ -6,7 +6,6 @@
 #include "commands.h"
 #include "policy_options.h"
 
-#include "json/writer.h"
 #include "libvirt/governed_migration.h"
 #include "libvirt/host_config.h"
 #include "libvirt/libvirt_error.h"
@@ -16,6 +15,7 @@
 #include "libvirt/xml_tree.h"
 #include "plugin/plugin_error.h"
 #include "report/report_text.h"
+#include "json/writer.h"
 
 #include <glib.h>
 #include <libvirt-glib/libvirt-glib.h>
@@ -136,9 +136,8 @@ public:
     RunMarkerGuard(virDomainPtr domain, const std::string &hostUuid) : domain_(domain)
     {
         RunMarker marker{hostUuid, static_cast<long>(getpid())};
-        set_ = virDomainSetMetadata(domain_, VIR_DOMAIN_METADATA_ELEMENT,
-                                    marker.format().c_str(), "migkit-run", kRunMarkerNamespace,
-                                    VIR_DOMAIN_AFFECT_LIVE) == 0;
+        set_ = virDomainSetMetadata(domain_, VIR_DOMAIN_METADATA_ELEMENT, marker.format().c_str(),
+                                    "migkit-run", kRunMarkerNamespace, VIR_DOMAIN_AFFECT_LIVE) == 0;
     }
     ~RunMarkerGuard()
     {
@@ -169,8 +168,8 @@ public:
     void add(virDomainPtr domain, int event, virConnectDomainEventGenericCallback callback,
              void *opaque)
     {
-        int id = virConnectDomainEventRegisterAny(connection_, domain, event, callback, opaque,
-                                                  nullptr);
+        int id =
+            virConnectDomainEventRegisterAny(connection_, domain, event, callback, opaque, nullptr);
         if (id >= 0)
             ids_.push_back(id);
     }
@@ -199,10 +198,10 @@ int runLibvirtMigrate(const std::vector<std::string> &args)
             return kExitOk;
         }
     }
-    const CommandLine commandLine("migrate --libvirt", args,
-                                  {"domain", "destination", "connect", "policy", "set", "report",
-                                   "timeout"},
-                                  {"libvirt", "json", "persistent", "undefine-source"});
+    const CommandLine commandLine(
+        "migrate --libvirt", args,
+        {"domain", "destination", "connect", "policy", "set", "report", "timeout"},
+        {"libvirt", "json", "persistent", "undefine-source"});
     const auto domainName = commandLine.last("domain");
     const auto destination = commandLine.last("destination");
     if (!domainName)
@@ -236,8 +235,7 @@ int runLibvirtMigrate(const std::vector<std::string> &args)
     if (!domain)
         domain.reset(virDomainLookupByUUIDString(connection.get(), domainName->c_str()));
     if (!domain || virDomainIsActive(domain.get()) != 1) {
-        std::fprintf(stderr,
-                     "migkit: no running domain '%s' on %s (see `virsh -c %s list`)\n",
+        std::fprintf(stderr, "migkit: no running domain '%s' on %s (see `virsh -c %s list`)\n",
                      domainName->c_str(), sourceUri.c_str(), sourceUri.c_str());
         return kExitRefused;
     }
@@ -269,8 +267,8 @@ int runLibvirtMigrate(const std::vector<std::string> &args)
         std::fprintf(stderr, "migkit: %s\n", e.what());
         return kExitRefused;
     } catch (const std::exception &e) {
-        std::fprintf(stderr, "migkit: cannot plan the migration of '%s': %s\n",
-                     domainName->c_str(), e.what());
+        std::fprintf(stderr, "migkit: cannot plan the migration of '%s': %s\n", domainName->c_str(),
+                     e.what());
         return kExitRefused;
     }
     /* libvirt has no migration parameter for the downtime limit: set it on the domain. */
@@ -345,8 +343,9 @@ int runLibvirtMigrate(const std::vector<std::string> &args)
     JobStatistics final;
     if (watch.completed) {
         final = *watch.completed;
-    } else if (std::optional<JobStatistics> done = jobOf(
-                   domain.get(), VIR_DOMAIN_JOB_STATS_COMPLETED | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED)) {
+    } else if (std::optional<JobStatistics> done =
+                   jobOf(domain.get(),
+                         VIR_DOMAIN_JOB_STATS_COMPLETED | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED)) {
         final = *done;
     }
     if (call.succeeded)
@@ -364,7 +363,8 @@ int runLibvirtMigrate(const std::vector<std::string> &args)
         }
     }
     if (json)
-        std::printf("%s\n", json::serialize(migration.report().json(), json::WriteStyle::Pretty).c_str());
+        std::printf("%s\n",
+                    json::serialize(migration.report().json(), json::WriteStyle::Pretty).c_str());
     else
         std::fputs(reportToText(report).c_str(), stdout);
     if (!call.succeeded)

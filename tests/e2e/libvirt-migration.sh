@@ -41,9 +41,9 @@ SERIAL=/var/lib/libvirt/qemu/$VM-console.sock
 A_TO_B=$(host_uri b) B_TO_A=$(host_uri a)
 
 echo "# QEMU: $QEMU"
-t0=$(date +%s.%N)
+t0=$(date +%s%N)
 testbed_start || bail "the two libvirt hosts did not come up (logs in $TB_DIR)"
-ok "two libvirt hosts up in $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s (namespaces ${TB_NETNS_A}, ${TB_NETNS_B})"
+ok "two libvirt hosts up in $(( ($(date +%s%N) - t0) / 1000000 )) ms (namespaces ${TB_NETNS_A}, ${TB_NETNS_B})"
 
 # ---- configuration: the same policies on both hosts, bridges mapped both ways -------------
 host_config() { # HOST OTHER_BRIDGE MY_BRIDGE [RESERVE_MIB]

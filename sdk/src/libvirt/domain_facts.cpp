@@ -10,10 +10,10 @@ namespace migkit {
 uint64_t memoryUnitBytes(const std::string &unit)
 {
     static const std::pair<const char *, uint64_t> units[] = {
-        {"b", 1},          {"bytes", 1},         {"KB", 1000},       {"k", 1024},
-        {"KiB", 1024},     {"MB", 1000000},      {"M", 1 << 20},     {"MiB", 1 << 20},
+        {"b", 1},           {"bytes", 1},        {"KB", 1000},        {"k", 1024},
+        {"KiB", 1024},      {"MB", 1000000},     {"M", 1 << 20},      {"MiB", 1 << 20},
         {"GB", 1000000000}, {"G", 1ull << 30},   {"GiB", 1ull << 30}, {"TB", 1000000000000},
-        {"T", 1ull << 40}, {"TiB", 1ull << 40},
+        {"T", 1ull << 40},  {"TiB", 1ull << 40},
     };
     for (const auto &[name, bytes] : units)
         if (unit == name)

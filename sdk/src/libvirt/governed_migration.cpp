@@ -26,8 +26,7 @@ std::string domainName(virDomainPtr domain)
 GovernedMigration::GovernedMigration(Domain domain, std::unique_ptr<PolicyChain> chain,
                                      Options options)
     : domain_(std::move(domain)), name_(domainName(domain_.get())), chain_(std::move(chain)),
-      options_(std::move(options)),
-      report_(options_.governor, name_, domainUuid(domain_.get()))
+      options_(std::move(options)), report_(options_.governor, name_, domainUuid(domain_.get()))
 {
     report_.policies(chain_->plugins());
 }

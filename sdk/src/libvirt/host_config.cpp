@@ -20,12 +20,12 @@ public:
         : file_(g_key_file_new()), origin_(origin)
     {
         GError *error = nullptr;
-        if (!g_key_file_load_from_data(file_, text.data(), text.size(), G_KEY_FILE_NONE,
-                                       &error)) {
+        if (!g_key_file_load_from_data(file_, text.data(), text.size(), G_KEY_FILE_NONE, &error)) {
             std::string message = error->message;
             g_error_free(error);
-            throw ConfigError(origin_ + ": " + message + " (the file uses the key-file format: "
-                                                         "[group] lines, then key=value lines)");
+            throw ConfigError(origin_ + ": " + message +
+                              " (the file uses the key-file format: "
+                              "[group] lines, then key=value lines)");
         }
     }
     ~KeyFile() { g_key_file_free(file_); }
@@ -65,9 +65,8 @@ public:
     {
         std::string value = text(group, key);
         char *end = nullptr;
-        unsigned long long n = value.empty() || value[0] == '-'
-                                   ? 0
-                                   : std::strtoull(value.c_str(), &end, 10);
+        unsigned long long n =
+            value.empty() || value[0] == '-' ? 0 : std::strtoull(value.c_str(), &end, 10);
         if (value.empty() || value[0] == '-' || !end || *end)
             throw ConfigError(origin_ + ": [" + group + "] " + key + "=" + value +
                               " is not a whole number of milliseconds");
@@ -173,8 +172,7 @@ HostConfig HostConfig::parse(const std::string &text, const std::string &origin)
         config.pollIntervalMs = file.number("daemon", "poll-interval-ms");
     if (config.pollIntervalMs < 10 || config.pollIntervalMs > 60000)
         throw ConfigError(origin + ": [daemon] poll-interval-ms=" +
-                          std::to_string(config.pollIntervalMs) +
-                          " is out of range (10 to 60000)");
+                          std::to_string(config.pollIntervalMs) + " is out of range (10 to 60000)");
     if (file.has("daemon", "qemu-monitor"))
         config.allowQemuMonitor = file.boolean("daemon", "qemu-monitor");
     if (file.has("daemon", "libvirt-uri"))
@@ -203,9 +201,8 @@ std::vector<PolicyRef> HostConfig::refs(const std::vector<std::string> &names) c
     std::vector<PolicyRef> result;
     for (const std::string &name : names) {
         auto it = policySettings.find(name);
-        result.push_back({name, it == policySettings.end()
-                                    ? std::map<std::string, std::string>{}
-                                    : it->second});
+        result.push_back(
+            {name, it == policySettings.end() ? std::map<std::string, std::string>{} : it->second});
     }
     return result;
 }

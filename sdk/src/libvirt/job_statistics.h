@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "json/value.h"
 #include "plugin/value_list.h"
+#include "json/value.h"
 
 #include <libvirt/libvirt.h>
 #include <migkit/plugin.h>

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "libvirt/libvirt_call.h"
 
+#include "libvirt/libvirt_error.h"
 #include "json/parser.h"
 #include "json/value.h"
 #include "json/writer.h"
-#include "libvirt/libvirt_error.h"
 
 #include <libvirt/libvirt-qemu.h>
 

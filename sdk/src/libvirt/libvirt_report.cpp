@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "libvirt/libvirt_report.h"
 
-#include "json/writer.h"
 #include "report/report_json.h"
+#include "json/writer.h"
 
 #include <cerrno>
 #include <cstring>

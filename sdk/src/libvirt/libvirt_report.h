@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "json/value.h"
 #include "plugin/policy_chain.h"
 #include "report/migration_report.h"
+#include "json/value.h"
 
 #include <migkit/plugin.h>
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "libvirt/plan_facts.h"
 
-#include "json/parser.h"
-#include "json/value.h"
 #include "libvirt/domain_facts.h"
 #include "libvirt/libvirt_call.h"
 #include "libvirt/libvirt_error.h"
+#include "json/parser.h"
+#include "json/value.h"
 
 namespace migkit {
 
@@ -78,13 +78,13 @@ PlanFacts PlanFacts::collect(virConnectPtr connection, virDomainPtr domain,
         return result;
     }
     try {
-        json::Value caps = json::parse(
-            monitorCommand(domain, R"({"execute":"query-migrate-capabilities"})"));
+        json::Value caps =
+            json::parse(monitorCommand(domain, R"({"execute":"query-migrate-capabilities"})"));
         for (const json::Value &cap : caps.asArray())
             result.facts.add("source.capability." + cap.at("capability").asString(),
                              cap.at("state").asBool());
-        json::Value params = json::parse(
-            monitorCommand(domain, R"({"execute":"query-migrate-parameters"})"));
+        json::Value params =
+            json::parse(monitorCommand(domain, R"({"execute":"query-migrate-parameters"})"));
         for (const auto &[key, value] : params.asObject())
             addJson(result.facts, "source.parameter." + key, value);
     } catch (const std::exception &e) {
@@ -115,15 +115,17 @@ migkit_plan PlanFacts::runningPlan(virDomainPtr domain) const
         plan.bandwidth_bytes_per_second =
             speed >= kLibvirtUnlimitedMiBps ? 0 : static_cast<uint64_t>(speed) * 1024 * 1024;
     auto capability = [this](const char *capabilityName) {
-        std::optional<ParameterValue> value = facts.find(std::string("source.capability.") + capabilityName);
+        std::optional<ParameterValue> value =
+            facts.find(std::string("source.capability.") + capabilityName);
         return value && std::holds_alternative<bool>(*value) && std::get<bool>(*value);
     };
     plan.postcopy_allowed = capability("postcopy-ram");
-    plan.auto_converge = capability("auto-converge") ? MIGKIT_AUTO_CONVERGE_CLASSIC
-                                                     : MIGKIT_AUTO_CONVERGE_OFF;
+    plan.auto_converge =
+        capability("auto-converge") ? MIGKIT_AUTO_CONVERGE_CLASSIC : MIGKIT_AUTO_CONVERGE_OFF;
     plan.dirty_heat = capability("dirty-heat");
     if (capability("multifd"))
-        if (std::optional<ParameterValue> channels = facts.find("source.parameter.multifd-channels"))
+        if (std::optional<ParameterValue> channels =
+                facts.find("source.parameter.multifd-channels"))
             if (const auto *n = std::get_if<int64_t>(&*channels))
                 plan.multifd_channels = static_cast<uint32_t>(*n);
     return plan;

@@ -27,8 +27,7 @@ struct PlanFacts {
 
     /** collect: the facts of @domain; throws LibvirtError when the domain is gone. */
     static PlanFacts collect(virConnectPtr connection, virDomainPtr domain,
-                             const std::vector<std::string> &sharedFilesystems,
-                             bool allowMonitor);
+                             const std::vector<std::string> &sharedFilesystems, bool allowMonitor);
 
     /** input: the C view for PolicyChain::plan; valid while this object is unchanged. */
     migkit_plan_input input() const;

@@ -73,8 +73,9 @@ std::string formatPolicyMetadata(const std::vector<PolicyRef> &policies)
     return xml;
 }
 
-std::map<std::string, std::string> mergeSettings(const std::map<std::string, std::string> &base,
-                                                 const std::map<std::string, std::string> &overrides)
+std::map<std::string, std::string>
+mergeSettings(const std::map<std::string, std::string> &base,
+              const std::map<std::string, std::string> &overrides)
 {
     std::map<std::string, std::string> result = base;
     for (const auto &[key, value] : overrides)

@@ -48,8 +48,9 @@ std::string formatPolicyMetadata(const std::vector<PolicyRef> &policies);
  * mergeSettings: @base (the host's [policy NAME] group) with @overrides (the domain's or the
  * command line's) on top.
  */
-std::map<std::string, std::string> mergeSettings(const std::map<std::string, std::string> &base,
-                                                 const std::map<std::string, std::string> &overrides);
+std::map<std::string, std::string>
+mergeSettings(const std::map<std::string, std::string> &base,
+              const std::map<std::string, std::string> &overrides);
 
 /**
  * RunMarker: what `migkit migrate --libvirt` writes into the domain's live metadata while it

@@ -46,8 +46,8 @@ std::unique_ptr<XmlElement> XmlElement::parse(const std::string &document)
 {
     static const GMarkupParser parser = {onStart, onEnd, onText, nullptr, nullptr};
     ParseState state;
-    GMarkupParseContext *context = g_markup_parse_context_new(
-        &parser, G_MARKUP_TREAT_CDATA_AS_TEXT, &state, nullptr);
+    GMarkupParseContext *context =
+        g_markup_parse_context_new(&parser, G_MARKUP_TREAT_CDATA_AS_TEXT, &state, nullptr);
     GError *error = nullptr;
     bool ok = g_markup_parse_context_parse(context, document.data(),
                                            static_cast<gssize>(document.size()), &error) &&

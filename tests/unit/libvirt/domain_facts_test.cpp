@@ -107,8 +107,9 @@ TEST(HookCall, VerdictCrossesAsJson)
 TEST(HookCall, HostFactsFromMeminfo)
 {
     ValueList facts;
-    addHostFacts(facts, "host-b", "MemTotal:       24683840 kB\nMemFree:  100 kB\n"
-                                  "MemAvailable:   23232000 kB\n");
+    addHostFacts(facts, "host-b",
+                 "MemTotal:       24683840 kB\nMemFree:  100 kB\n"
+                 "MemAvailable:   23232000 kB\n");
     CHECK_TRUE(std::get<uint64_t>(*facts.find("host.memory.available-bytes")) ==
                23232000ull * 1024);
     CHECK_TRUE(std::get<uint64_t>(*facts.find("host.memory.total-bytes")) == 24683840ull * 1024);

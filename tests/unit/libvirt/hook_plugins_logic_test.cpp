@@ -24,7 +24,8 @@ TEST(XmlRewrite, MapsBridgesAndPathsAndKeepsTheRest)
                             "  </devices>\n</domain>\n";
     XmlRewriteRules rules;
     rules.bridges = {{"br-a", "br-b"}};
-    rules.pathPrefixes = {{"/srv/a", "/srv/b"}, {"/srv/a/images", "/images"}, {"/dev/mapper", "/dev/vg"}};
+    rules.pathPrefixes = {
+        {"/srv/a", "/srv/b"}, {"/srv/a/images", "/images"}, {"/dev/mapper", "/dev/vg"}};
     RewriteResult result = rewriteDomainXml(xml, rules);
     LONGS_EQUAL(3, result.changes);
     STRCMP_CONTAINS("<source file='/images/vm.qcow2'/>", result.xml.c_str());

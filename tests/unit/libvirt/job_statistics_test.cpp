@@ -92,12 +92,10 @@ TEST(JobStatistics, BeforeTheFirstPassItIsSetup)
     auto params = runningJob(0);
     JobStatistics stats = JobStatistics::fromTyped(VIR_DOMAIN_JOB_UNBOUNDED, params.data(),
                                                    static_cast<int>(params.size()));
-    LONGS_EQUAL(MIGKIT_PHASE_SETUP, ProgressSample::fromJob(stats, MIGKIT_PHASE_PRECOPY)
-                                        .progress()
-                                        .phase);
-    LONGS_EQUAL(MIGKIT_PHASE_POSTCOPY, ProgressSample::fromJob(stats, MIGKIT_PHASE_POSTCOPY)
-                                           .progress()
-                                           .phase);
+    LONGS_EQUAL(MIGKIT_PHASE_SETUP,
+                ProgressSample::fromJob(stats, MIGKIT_PHASE_PRECOPY).progress().phase);
+    LONGS_EQUAL(MIGKIT_PHASE_POSTCOPY,
+                ProgressSample::fromJob(stats, MIGKIT_PHASE_POSTCOPY).progress().phase);
 }
 
 TEST(JobStatistics, ProgressSurvivesAMove)

@@ -28,8 +28,7 @@ TEST(LibvirtCall, NativeCallsForWhatLibvirtTracks)
     CHECK_TRUE(downtime.api == LibvirtCall::Api::SetMaxDowntime);
     LONGS_EQUAL(777, downtime.number);
     STRCMP_EQUAL("virDomainMigrateSetMaxDowntime", downtime.functionName());
-    CHECK_TRUE(callFor(action(Action::Kind::StartPostcopy)).api ==
-               LibvirtCall::Api::StartPostCopy);
+    CHECK_TRUE(callFor(action(Action::Kind::StartPostcopy)).api == LibvirtCall::Api::StartPostCopy);
     CHECK_TRUE(callFor(action(Action::Kind::Cancel)).api == LibvirtCall::Api::AbortJob);
     CHECK_TRUE(callFor(action(Action::Kind::PauseToComplete)).api == LibvirtCall::Api::Suspend);
 }
@@ -93,9 +92,9 @@ TEST(MigrationParameters, ThePlanBecomesFlagsAndTypedParameters)
     plan.multifd_channels = 4;
     plan.auto_converge = MIGKIT_AUTO_CONVERGE_PREDICTIVE;
     MigrationParameters p = migrationParametersFor(plan, true, VIR_MIGRATE_PERSIST_DEST);
-    const unsigned long expected = VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER |
-                                   VIR_MIGRATE_POSTCOPY | VIR_MIGRATE_AUTO_CONVERGE |
-                                   VIR_MIGRATE_PARALLEL | VIR_MIGRATE_PERSIST_DEST;
+    const unsigned long expected = VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER | VIR_MIGRATE_POSTCOPY |
+                                   VIR_MIGRATE_AUTO_CONVERGE | VIR_MIGRATE_PARALLEL |
+                                   VIR_MIGRATE_PERSIST_DEST;
     CHECK_EQUAL(expected, p.flags);
     LONGS_EQUAL(16, p.bandwidthMiBps);
     LONGS_EQUAL(4, p.parallelConnections);
