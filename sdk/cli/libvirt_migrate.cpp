@@ -59,7 +59,6 @@ struct MigrationCall {
     std::atomic<bool> done{false};
     bool succeeded = false;
     std::string error;
-    GMainLoop *loop = nullptr;
 };
 
 /** State shared with libvirt's event callbacks while the migration runs. */
@@ -303,9 +302,7 @@ int runLibvirtMigrate(const std::vector<std::string> &args)
                              VIR_MIGRATE_PARAM_PARALLEL_CONNECTIONS,
                              parameters.parallelConnections);
 
-    GMainLoop *loop = g_main_loop_new(nullptr, FALSE);
     MigrationCall call;
-    call.loop = loop;
     std::thread worker([&] {
         int rc = virDomainMigrateToURI3(domain.get(), destination->c_str(), params.data(),
                                         static_cast<unsigned int>(params.size()),
@@ -319,9 +316,13 @@ int runLibvirtMigrate(const std::vector<std::string> &args)
 
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds);
     bool timedOut = false;
+    auto lastSample = std::chrono::steady_clock::now();
+    /* Wakes the loop at the sampling interval even when libvirt sends nothing. */
+    const guint tick = g_timeout_add(
+        static_cast<guint>(config.pollIntervalMs),
+        [](gpointer) { return gboolean(G_SOURCE_CONTINUE); }, nullptr);
     while (!call.done) {
         g_main_context_iteration(nullptr, TRUE);
-        static auto lastSample = std::chrono::steady_clock::now();
         auto now = std::chrono::steady_clock::now();
         if (now - lastSample >= std::chrono::milliseconds(config.pollIntervalMs)) {
             lastSample = now;
@@ -335,10 +336,10 @@ int runLibvirtMigrate(const std::vector<std::string> &args)
         }
     }
     worker.join();
+    g_source_remove(tick);
     /* Let the completion event arrive if libvirt sent it just before returning. */
     for (int i = 0; i < 10 && !watch.completed && call.succeeded; i++)
         g_main_context_iteration(nullptr, FALSE);
-    g_main_loop_unref(loop);
 
     JobStatistics final;
     if (watch.completed) {

@@ -265,5 +265,19 @@ check "the report shows the plan as typed parameters: bandwidth 16 MiB/s, downti
   json_true "$cli_report" 'd["plan"]["downtime-limit-ms"]==333 and d["plan"]["bandwidth-bytes-per-second"]==16777216 and d["outcome"]["phase"]=="completed" and d["libvirt"]["governor"]=="migkit migrate --libvirt"'
 check "migkitd on b stood aside for it" [ "$(grep -c 'standing aside' "$TB_DIR/b/migkitd.log")" -gt "$stood_aside_before" ]
 
+# ---- 7. libvirtd restarted under migkitd ----------------------------------------------------
+connected() { grep -c 'info: connected to' "$TB_DIR/a/migkitd.log"; }
+connected_before=$(connected)
+kill "${TB_LIBVIRTD[a]}"; wait "${TB_LIBVIRTD[a]}" 2>/dev/null
+tb_start_libvirtd a || not_ok "libvirtd on a did not come back"
+for i in $(seq 150); do [ "$(connected)" -gt "$connected_before" ] && break; sleep 0.1; done
+check "migkitd reconnected after libvirtd restarted" [ "$(connected)" -gt "$connected_before" ]
+check "the guest kept running through the restart" running_on a
+reports_before=$(reports_count a)
+host_virsh a migrate --live --p2p "$VM" "$A_TO_B" >"$TB_DIR/migrate7.out" 2>&1; rc=$?
+check "virsh migrate --live a -> b after the restart succeeds (rc $rc)" [ $rc -eq 0 ]
+check "migkitd governed it over the new connection and wrote its report" \
+  wait_for_reports a $((reports_before + 1))
+
 echo "1..$n"
 [ $failed -eq 0 ]

@@ -121,13 +121,18 @@ tb_start_holder() {
   return 1
 }
 
-# tb_start_libvirtd HOST: libvirtd --listen inside HOST; waits until it answers.
-tb_start_libvirtd() {
-  local h=$1 i
+# tb_launch_libvirtd HOST: libvirtd --listen inside HOST, in the background.
+tb_launch_libvirtd() {
+  local h=$1
   nsenter -t "${TB_HOLDER[$h]}" -m -u -n -- libvirtd --listen \
     --pid-file /run/libvirt/libvirtd.pid --config /etc/libvirt/libvirtd.conf \
-    >"$TB_DIR/$h/libvirtd.out" 2>&1 &
+    >>"$TB_DIR/$h/libvirtd.out" 2>&1 &
   TB_LIBVIRTD[$h]=$!
+}
+
+# tb_wait_libvirtd HOST: wait until HOST's libvirtd answers.
+tb_wait_libvirtd() {
+  local h=$1 i
   for i in $(seq 600); do
     host_virsh "$h" version >/dev/null 2>&1 && return 0
     kill -0 "${TB_LIBVIRTD[$h]}" 2>/dev/null || break
@@ -135,6 +140,11 @@ tb_start_libvirtd() {
   done
   echo "testbed: host $h: libvirtd did not come up (see $TB_DIR/$h/libvirtd.out)" >&2
   return 1
+}
+
+# tb_start_libvirtd HOST: launch HOST's libvirtd and wait for it.
+tb_start_libvirtd() {
+  tb_launch_libvirtd "$1" && tb_wait_libvirtd "$1"
 }
 
 # testbed_start_migkitd HOST [ARGS...]: migkitd inside HOST.
@@ -174,10 +184,10 @@ testbed_start() {
     tb_write_host_config "$h"
     tb_start_holder "$h" || return 1
   done
-  tb_start_libvirtd a & local pa=$!
-  tb_start_libvirtd b; local rb=$?
-  wait $pa; local ra=$?
-  [ $ra -eq 0 ] && [ $rb -eq 0 ]
+  # Both start at once: each takes several seconds to come up.
+  tb_launch_libvirtd a
+  tb_launch_libvirtd b
+  tb_wait_libvirtd a && tb_wait_libvirtd b
 }
 
 # testbed_teardown: stop everything the test bed started; safe to call twice.
