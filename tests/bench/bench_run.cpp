@@ -10,7 +10,9 @@
 #include "testbed/qemu_process.h"
 #include "testbed/testbed_error.h"
 
+#include <algorithm>
 #include <memory>
+#include <vector>
 
 namespace migkit::bench {
 
@@ -93,20 +95,30 @@ void enableHeatDefer(GMainContext *context, const std::string &qmpSocketPath)
     client.close("capabilities set");
 }
 
-/* The guest's rate over @window of host time, ending at its newest progress line. */
+/*
+ * The guest's rate before the migration: the median of its rates between consecutive
+ * progress lines over @window of host time, so that one stall of a loaded host (the guest
+ * makes up at most 10 ms of backlog) does not lower the reference for the whole run.
+ */
 double measureWriteRate(testbed::GuestConsole &console, std::chrono::milliseconds window)
 {
     console.waitProgress();
-    const testbed::ProgressSample first = console.progressHistory().back();
-    for (;;) {
+    testbed::ProgressSample previous = console.progressHistory().back();
+    const Clock::time_point start = previous.hostTime;
+    std::vector<double> rates;
+    while (secondsBetween(start, previous.hostTime) * 1000 < static_cast<double>(window.count())) {
         console.waitProgress();
-        const testbed::ProgressSample &last = console.progressHistory().back();
-        const double seconds = secondsBetween(first.hostTime, last.hostTime);
-        if (seconds * 1000 >= static_cast<double>(window.count())) {
-            return static_cast<double>(last.progress.pagesWritten - first.progress.pagesWritten) /
-                   seconds;
+        const testbed::ProgressSample &next = console.progressHistory().back();
+        const double seconds = secondsBetween(previous.hostTime, next.hostTime);
+        if (seconds > 0) {
+            rates.push_back(
+                static_cast<double>(next.progress.pagesWritten - previous.progress.pagesWritten) /
+                seconds);
         }
+        previous = next;
     }
+    std::sort(rates.begin(), rates.end());
+    return rates.empty() ? 0 : rates[rates.size() / 2];
 }
 
 void fillFromReport(RunResult &result, const MigrationReport &report)
