@@ -54,14 +54,7 @@ public:
     {}
     /** Value: an unsigned integer; stored as Int64 when it fits, so equal numbers compare equal. */
     template <std::unsigned_integral T>
-    requires(!std::same_as<T, bool>) Value(T u)
-    {
-        if (static_cast<uint64_t>(u) <= static_cast<uint64_t>(INT64_MAX)) {
-            data_ = static_cast<int64_t>(u);
-        } else {
-            data_ = static_cast<uint64_t>(u);
-        }
-    }
+    requires(!std::same_as<T, bool>) Value(T u) : data_(unsignedData(static_cast<uint64_t>(u))) {}
     /** Value: a floating-point number. */
     Value(double d) : data_(d) {}
     /** Value: a string. */
@@ -146,7 +139,19 @@ public:
     friend bool operator==(const Value &a, const Value &b);
 
 private:
-    std::variant<std::monostate, bool, int64_t, uint64_t, double, std::string, Array, Object> data_;
+    using Data =
+        std::variant<std::monostate, bool, int64_t, uint64_t, double, std::string, Array, Object>;
+
+    /* Built in the initializer: assigning in the body trips GCC 12's maybe-uninitialized. */
+    static Data unsignedData(uint64_t u)
+    {
+        if (u <= static_cast<uint64_t>(INT64_MAX)) {
+            return Data(std::in_place_type<int64_t>, static_cast<int64_t>(u));
+        }
+        return Data(std::in_place_type<uint64_t>, u);
+    }
+
+    Data data_;
 };
 
 } // namespace migkit::json
