@@ -14,8 +14,10 @@
 # namespace (QEMU included), then deletes the namespaces and the scratch folder, so a failing
 # test leaves nothing behind: call testbed_teardown from an EXIT trap.
 #
-# Required before sourcing: MIGKIT_BUILD (the meson build folder), optionally MIGKIT_QEMU (the
-# QEMU binary for guests; default the patched build).
+# Required before sourcing: MIGKIT_BUILD (the meson build folder).  Optional: TB_LOG_OUTPUTS
+# and TB_LOG_FILTERS (libvirtd's log_outputs and log_filters, e.g. '1:file:/var/log/libvirt/
+# libvirtd.log' and '1:qemu' to see where libvirt spends its time); MIGKIT_E2E_KEEP=1 keeps
+# the scratch folder after teardown.
 
 set -uo pipefail
 
@@ -60,7 +62,8 @@ auth_tcp = "none"
 auth_unix_rw = "none"
 unix_sock_group = "root"
 host_uuid = "$uuid"
-log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
+log_outputs = "${TB_LOG_OUTPUTS:-3:file:/var/log/libvirt/libvirtd.log}"
+log_filters = "${TB_LOG_FILTERS:-}"
 CONF
   cat >"$root/etc-libvirt/qemu.conf" <<CONF
 user = "root"
