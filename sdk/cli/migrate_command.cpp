@@ -2,6 +2,7 @@
 /* `migkit migrate`: one live migration between two running QEMUs. */
 #include "command_line.h"
 #include "commands.h"
+#include "libvirt_migrate.h"
 #include "migration_run.h"
 #include "policy_options.h"
 
@@ -17,6 +18,7 @@ const char usage[] = R"(Usage: migkit migrate --source QMP --destination QMP [OP
 
 Live-migrate the VM of the source QEMU to the destination QEMU, which must wait for an
 incoming migration (started with -incoming defer or -incoming tcp:HOST:PORT).
+For a libvirt domain see 'migkit migrate --libvirt --help'.
 
   --source QMP          the source QEMU's QMP monitor: a socket path, unix:PATH or HOST:PORT
   --destination QMP     the destination QEMU's QMP monitor, same forms
@@ -36,6 +38,12 @@ Exit status: 0 completed, 1 failed or cancelled (the VM runs on the source), 2 w
 
 int runMigrate(const std::vector<std::string> &args)
 {
+    for (const auto &arg : args) {
+        if (arg == "--libvirt") {
+            /* A libvirt domain instead of two QMP monitors: its own options and help. */
+            return runLibvirtMigrate(args);
+        }
+    }
     for (const auto &arg : args) {
         if (arg == "--help" || arg == "-h") {
             std::fputs(usage, stdout);
