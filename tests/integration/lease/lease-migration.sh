@@ -6,6 +6,9 @@
 #   - a destination started with its source's host-id is refused at once (the source runs on)
 #   - a source whose hand-off was not taken re-activates (reclaims); once a destination took
 #     it, the source's re-activation is refused
+#   - round trips A -> B -> A -> B: a host-id comes back while its slot still holds its
+#     earlier QEMU's hand-off (an older generation); with a reclaim after a failed hand-off,
+#     a failed migration and its retry on the way; the on-disk history keeps every generation
 #   - what the hand-off adds to the downtime: query-migrate downtime with and without the
 #     filter, several runs each
 # Usage: lease-migration.sh [QEMU-BUILD-DIR]   (TAP output)
@@ -104,6 +107,72 @@ check "reclaim: the destination's data is intact" qemu_io b disk0 "read -P 0xa2 
 stop_qemu b
 qmp a quit >/dev/null
 check "reclaim: history: one holder per generation, hand-offs before the next start" history_ok "$dir/disk.lease"
+
+# --- round trips: A -> B -> A -> B, a reclaim and a failed migration on the way -------------
+dir=$WORK/round-trip
+new_disk "$dir"
+one=$(lease_blockdev 1 "$(file_ref "$dir/disk.img")" "$(file_ref "$dir/disk.lease")")
+two=$(lease_blockdev 2 "$(file_ref "$dir/disk.img")" "$(file_ref "$dir/disk.lease")")
+owner_gen() { echo "$(lease_field "$1" state)/$(lease_field "$1" generation)"; }
+reactivation_refused() {
+  qmp "$1" blockdev-set-active '{"node-name":"disk0","active":true}' >"$WORK/reply.json" && return 1
+  grep -q "handed over to host-id $2" "$WORK/reply.json"
+}
+start_qemu a "$one" || bail "round trip: QEMU a did not start"
+qemu_io a disk0 "write -P 0xa1 0 64k"
+start_qemu b "$two" -incoming defer || bail "round trip: QEMU b did not start"
+check "round trip: A -> B completes" test -n "$(migrate_once a b)"
+qemu_io b disk0 "write -P 0xb2 64k 64k"
+qmp a quit >/dev/null   # as libvirt does after a successful migration
+start_qemu a2 "$one" -incoming defer || bail "round trip: QEMU a2 did not start: $(cat "$WORK/a2.log")"
+check "round trip: a destination on host-id 1 again starts (its slot holds generation 1's hand-off)" \
+  test "$(lease_field a2 state)" = inactive
+check "round trip: B -> A completes" test -n "$(migrate_once b a2)"
+check "round trip: back on host-id 1, the destination received generation 3 from host-id 2" \
+  bash -c "[ $(owner_gen a2) = owner/3 ] && grep -q 'received (peer host-id 2) generation 3' $WORK/a2.log"
+check "round trip: B's QEMU handed off and stays out" \
+  bash -c "[ $(lease_field b state) = handed-off ] && [ $(lease_field b fenced) = true ]"
+a2_reads_and_writes() { qemu_io a2 disk0 "read -P 0xb2 64k 64k" && qemu_io a2 disk0 "write -P 0xa3 128k 64k"; }
+check "round trip: A reads B's data and writes" a2_reads_and_writes
+# A hand-off nobody takes (migration failed after inactivation): the source reclaims
+qmp a2 blockdev-set-active '{"node-name":"disk0","active":false}' >/dev/null
+qmp a2 blockdev-set-active '{"node-name":"disk0","active":true}' >"$WORK/reply.json"
+check "round trip: a failed hand-off is reclaimed (generation 4) despite host-id 2's old record" \
+  bash -c "[ $(owner_gen a2) = owner/4 ] && grep -q 'reclaimed (peer host-id 0) generation 4' $WORK/a2.log"
+# A migration whose destination died before switchover fails; the source runs on
+start_qemu b2 "$two" -incoming defer || bail "round trip: QEMU b2 did not start: $(cat "$WORK/b2.log")"
+qmp b2 migrate-incoming "{\"uri\":\"unix:$WORK/mig-dead.sock\"}" >/dev/null
+kill -KILL "$(pid_of b2)"
+wait "$(pid_of b2)" 2>/dev/null
+qmp a2 migrate "{\"uri\":\"unix:$WORK/mig-dead.sock\"}" >/dev/null
+migration_over() { case "$(migration_status "$1")" in setup|active|device) return 1 ;; esac; }
+wait_for 60 migration_over a2
+diag "round trip: migration to the dead destination: $(migration_status a2)"
+a2_still_writes() { [ "$(owner_gen a2)" = owner/4 ] && qemu_io a2 disk0 "write -P 0xa4 192k 64k"; }
+check "round trip: a migration to a dead destination fails and the source keeps its lease" a2_still_writes
+# The retry, with B's first QEMU still there in postmigrate
+start_qemu b3 "$two" -incoming defer || bail "round trip: QEMU b3 did not start: $(cat "$WORK/b3.log")"
+check "round trip: the retry A -> B completes" test -n "$(migrate_once a2 b3)"
+check "round trip: B received generation 5 from host-id 1" \
+  bash -c "[ $(owner_gen b3) = owner/5 ] && grep -q 'received (peer host-id 1) generation 5' $WORK/b3.log"
+check "round trip: B's first QEMU cannot take the disk back" reactivation_refused b 2
+check "round trip: A's QEMU cannot take the disk back" reactivation_refused a2 2
+check "round trip: one runner: only the last destination owns the disk" \
+  test "$(owner_gen b3)/$(lease_field a2 state)/$(lease_field b state)" = owner/5/handed-off/handed-off
+every_write_there() {
+  qemu_io b3 disk0 "read -P 0xa1 0 64k" && qemu_io b3 disk0 "read -P 0xb2 64k 64k" &&
+    qemu_io b3 disk0 "read -P 0xa3 128k 64k" && qemu_io b3 disk0 "read -P 0xa4 192k 64k"
+}
+check "round trip: every write is there" every_write_there
+stop_qemu b3
+qmp b quit >/dev/null; qmp a2 quit >/dev/null
+check "round trip: history: one holder per generation, hand-offs before the next start" \
+  history_ok "$dir/disk.lease"
+grep -E '^event' "$WORK/history.txt" | sed 's/ wall=.*//; s/^/# /'
+# The owner changes, generation by generation, from both slots (host-id 1 came back twice)
+expected="1 1 acquired 0|1 1 handed-off 0|2 2 received 1|2 2 handed-off 0|3 1 received 2|3 1 handed-off 0|4 1 reclaimed 0|4 1 handed-off 0|5 2 received 1|5 2 released 0"
+check "round trip: the history keeps all five generations across the QEMUs of each host-id" \
+  test "$(sed -n 's/^event generation=\([0-9]*\) host=\([0-9]*\) \([a-z-]*\) peer=\([0-9]*\).*/\1 \2 \3 \4/p' "$WORK/history.txt" | paste -sd '|')" = "$expected"
 
 # --- downtime with and without the filter --------------------------------------------------
 dir=$WORK/downtime
