@@ -280,10 +280,9 @@ typedef struct migkit_host_api {
     void (*log)(migkit_context *ctx, migkit_log_level level, const char *message);
     int (*set_downtime_limit)(migkit_context *ctx, uint64_t milliseconds, const char *reason);
     int (*set_bandwidth)(migkit_context *ctx, uint64_t bytes_per_second, const char *reason);
-    int (*set_throttle)(migkit_context *ctx, uint32_t initial_percent,
-                        uint32_t increment_percent, bool tailslow, const char *reason);
-    int (*set_parameter)(migkit_context *ctx, const migkit_value *parameter,
-                         const char *reason);
+    int (*set_throttle)(migkit_context *ctx, uint32_t initial_percent, uint32_t increment_percent,
+                        bool tailslow, const char *reason);
+    int (*set_parameter)(migkit_context *ctx, const migkit_value *parameter, const char *reason);
     int (*start_postcopy)(migkit_context *ctx, const char *reason);
     int (*pause_to_complete)(migkit_context *ctx, const char *reason);
     int (*cancel)(migkit_context *ctx, const char *reason);
