@@ -136,8 +136,9 @@ typedef enum migkit_auto_converge {
  * @ram_bytes: guest RAM size.
  * @facts: everything else, named: "source.qemu-version" (string), "source.capability.NAME"
  *         and "destination.capability.NAME" (bool, for each migration capability QEMU offers),
- *         "source.parameter.NAME" (each migration parameter QEMU offers), "disk.N.node",
- *         "disk.N.lease-protected" (bool), "disk.N.shared" (bool) and so on.  See docs/sdk.md.
+ *         "source.parameter.NAME" (each migration parameter QEMU offers), "disk.count",
+ *         "disk.N.node", "disk.N.protocol", "disk.N.lease-protected" (bool) and so on.
+ *         See docs/sdk.md.
  */
 typedef struct migkit_plan_input {
     uint32_t struct_size;

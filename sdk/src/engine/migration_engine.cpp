@@ -101,6 +101,20 @@ json::Value MigrationEngine::callOrThrow(QmpClient &client, const std::string &s
     return reply.value();
 }
 
+json::Value MigrationEngine::callIfOffered(QmpClient &client, const std::string &side,
+                                           const std::string &command, json::Value args)
+{
+    const QmpReply reply = client.call(command, std::move(args), options_.commandTimeout);
+    if (!reply.ok() && reply.error().errorClass() == "CommandNotFound") {
+        return json::Value(); /* an older or stock QEMU: the caller does without */
+    }
+    if (!reply.ok()) {
+        throw MigrationError("the " + side + " QEMU (" + client.address() + ") failed '" + command +
+                             "': " + reply.error().what());
+    }
+    return reply.value();
+}
+
 MigrationReport MigrationEngine::run()
 {
     report_ = MigrationReport{};
@@ -230,6 +244,7 @@ void MigrationEngine::gatherFacts()
     report_.destinationQemuVersion = destinationFacts_.version;
     addPlanFacts(facts_, "source", sourceFacts_);
     addPlanFacts(facts_, "destination", destinationFacts_);
+    gatherDiskFacts();
 
     const json::Value memory = callOrThrow(*source_, "source", "query-memory-size-summary");
     ramBytes_ =
@@ -237,6 +252,28 @@ void MigrationEngine::gatherFacts()
     const QmpReply name = source_->call("query-name", json::Value(), options_.commandTimeout);
     if (name.ok()) {
         report_.vmName = name.value().stringAt("name").value_or("");
+    }
+}
+
+void MigrationEngine::gatherDiskFacts()
+{
+    json::Value flat = json::Value::object();
+    flat.set("flat", true);
+    std::vector<DiskFact> disks;
+    try {
+        disks = disksFromReplies(callOrThrow(*source_, "source", "query-block"),
+                                 callIfOffered(*source_, "source", "query-named-block-nodes", flat),
+                                 callIfOffered(*source_, "source", "x-debug-query-block-graph"),
+                                 callIfOffered(*source_, "source", "query-block-leases"));
+    } catch (const json::TypeError &e) {
+        throw MigrationError(std::string("the source QEMU described its disks with an "
+                                         "unexpected shape: ") +
+                             e.what());
+    }
+    addDiskFacts(facts_, disks);
+    for (const DiskFact &disk : disks) {
+        report_.disks.push_back(DiskRecord{disk.device, disk.node, disk.protocol,
+                                           disk.leaseProtected, disk.leaseOwner});
     }
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "engine/disk_facts.h"
 #include "engine/plan_facts.h"
 #include "engine/progress_sample.h"
 #include "plugin/policy_chain.h"
@@ -108,6 +109,7 @@ private:
     void connect();
     void checkStates();
     void gatherFacts();
+    void gatherDiskFacts();
     void makePlan();
     void applyPlan();
     void prepareIncoming();
@@ -125,6 +127,8 @@ private:
     uint64_t elapsedMs() const;
     json::Value callOrThrow(QmpClient &client, const std::string &side, const std::string &command,
                             json::Value arguments = json::Value());
+    json::Value callIfOffered(QmpClient &client, const std::string &side,
+                              const std::string &command, json::Value arguments = json::Value());
 
     GMainContext *context_;
     MigrationOptions options_;

@@ -66,6 +66,20 @@ struct PluginRecord {
     std::map<std::string, std::string> settings;
 };
 
+/** DiskRecord: one disk of the source VM and whether a cluster lease protects it. */
+struct DiskRecord {
+    /** The qdev id, else the drive's name. */
+    std::string device;
+    /** The root block node. */
+    std::string node;
+    /** The driver at the bottom of the node chain: "file", "nbd", "rbd", ... */
+    std::string protocol;
+    /** A cluster-lease node in the chain holds the lease and is not fenced. */
+    bool leaseProtected = false;
+    /** The lease's owner (host name or id); empty when unknown. */
+    std::string leaseOwner;
+};
+
 /**
  * MigrationReport: everything known about one migration, for people (reportToText) and tools
  * (reportToJson).  The final figures come from QEMU's own last query-migrate, kept verbatim in
@@ -81,6 +95,8 @@ struct MigrationReport {
     migkit_plan plan{};
     /** Facts and choices about the plan worth telling (a capability asked but not offered). */
     std::vector<std::string> planNotes;
+    /** The source VM's disks, in query-block order. */
+    std::vector<DiskRecord> disks;
 
     /* Outcome. */
     migkit_phase phase = MIGKIT_PHASE_FAILED;

@@ -104,6 +104,18 @@ json::Value reportToJson(const MigrationReport &report)
 
     root.set("plan", planToJson(report));
 
+    json::Value disks = json::Value::array();
+    for (const auto &d : report.disks) {
+        json::Value disk = json::Value::object();
+        disk.set("device", d.device);
+        disk.set("node", d.node);
+        disk.set("protocol", d.protocol);
+        disk.set("lease-protected", d.leaseProtected);
+        disk.set("lease-owner", d.leaseOwner);
+        disks.push(std::move(disk));
+    }
+    root.set("disks", std::move(disks));
+
     json::Value plugins = json::Value::array();
     for (const auto &p : report.plugins) {
         json::Value plugin = json::Value::object();

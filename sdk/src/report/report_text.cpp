@@ -74,6 +74,13 @@ std::string reportToText(const MigrationReport &report)
     for (const auto &note : report.planNotes) {
         line(out, "plan note:", note);
     }
+    for (const auto &d : report.disks) {
+        line(out, "disk:",
+             d.device + " (node " + d.node + ", " + d.protocol + "): " +
+                 (d.leaseProtected ? "lease-protected, owner " +
+                                         (d.leaseOwner.empty() ? "unknown" : d.leaseOwner)
+                                   : "not lease-protected"));
+    }
     if (report.decisions.empty()) {
         out += "  no policy decisions\n";
     } else {
