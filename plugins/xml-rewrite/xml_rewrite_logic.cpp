@@ -78,6 +78,66 @@ std::string rewriteTag(const std::string &tag, const XmlRewriteRules &rules, uns
     return out;
 }
 
+/* The cluster-lease host-id keys as they appear in an argument: JSON, JSON as libvirt escapes
+ * it in an attribute, and QEMU's dotted key=value syntax. */
+const char *const leaseHostIdKeys[] = {"\"host-id\":", "&quot;host-id&quot;:", "host-id="};
+
+/* Set every host-id in one <qemu:arg ...> tag's text that also names the cluster-lease driver. */
+std::string rewriteLeaseHostIds(const std::string &tag, uint64_t hostId, unsigned &changes)
+{
+    if (tag.find("cluster-lease") == std::string::npos)
+        return tag;
+    std::string out = tag;
+    for (const char *key : leaseHostIdKeys) {
+        const std::string k = key;
+        for (size_t at = out.find(k); at != std::string::npos; at = out.find(k, at + 1)) {
+            /* Dotted syntax: a whole key ("owner-host-id=" is another option). */
+            if (k == "host-id=" && at > 0 &&
+                std::string(",'\"").find(out[at - 1]) == std::string::npos)
+                continue;
+            size_t digits = out.find_first_not_of(" \t", at + k.size());
+            size_t end = out.find_first_not_of("0123456789", digits);
+            if (digits == std::string::npos || end == digits)
+                continue;
+            const std::string id = std::to_string(hostId);
+            if (out.compare(digits, end - digits, id) != 0) {
+                out.replace(digits, end - digits, id);
+                changes++;
+            }
+        }
+    }
+    return out;
+}
+
+/* Apply @edit to the text of every tag called @element (from '<' to its '>'). */
+template <typename Edit>
+std::string editTags(const std::string &xml, const std::string &element, Edit edit)
+{
+    std::string result;
+    size_t i = 0;
+    const std::string open = "<" + element;
+    while (i < xml.size()) {
+        size_t at = xml.find(open, i);
+        /* The whole element name, not "<sourcefoo". */
+        while (at != std::string::npos && at + open.size() < xml.size() &&
+               std::string(" \t\n/>").find(xml[at + open.size()]) == std::string::npos)
+            at = xml.find(open, at + 1);
+        if (at == std::string::npos) {
+            result += xml.substr(i);
+            break;
+        }
+        size_t close = xml.find('>', at);
+        if (close == std::string::npos) {
+            result += xml.substr(i);
+            break;
+        }
+        result += xml.substr(i, at - i);
+        result += edit(xml.substr(at, close - at));
+        i = close;
+    }
+    return result;
+}
+
 } // namespace
 
 std::map<std::string, std::string> parseMapping(const std::string &text, const std::string &knob)
@@ -108,26 +168,13 @@ std::map<std::string, std::string> parseMapping(const std::string &text, const s
 RewriteResult rewriteDomainXml(const std::string &xml, const XmlRewriteRules &rules)
 {
     RewriteResult result;
-    size_t i = 0;
-    const std::string open = "<source";
-    while (i < xml.size()) {
-        size_t at = xml.find(open, i);
-        /* "<source" must be the whole element name, not "<sourcefoo". */
-        while (at != std::string::npos && at + open.size() < xml.size() &&
-               std::string(" \t\n/>").find(xml[at + open.size()]) == std::string::npos)
-            at = xml.find(open, at + 1);
-        if (at == std::string::npos) {
-            result.xml += xml.substr(i);
-            break;
-        }
-        size_t close = xml.find('>', at);
-        if (close == std::string::npos) {
-            result.xml += xml.substr(i);
-            break;
-        }
-        result.xml += xml.substr(i, at - i);
-        result.xml += rewriteTag(xml.substr(at, close - at), rules, result.changes);
-        i = close;
+    result.xml = editTags(xml, "source", [&](const std::string &tag) {
+        return rewriteTag(tag, rules, result.changes);
+    });
+    if (rules.leaseHostId != 0) {
+        result.xml = editTags(result.xml, "qemu:arg", [&](const std::string &tag) {
+            return rewriteLeaseHostIds(tag, rules.leaseHostId, result.changes);
+        });
     }
     return result;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The `xml-rewrite` policy plugin: at the destination's `migrate begin` hook, maps the bridge
- * names and storage paths that differ between hosts in the incoming domain XML.  Written
+ * names and storage paths that differ between hosts in the incoming domain XML, and gives
+ * cluster-lease disks this host's own host-id.  Written
  * against the C ABI directly: on_host_hook has no C++ layer yet. */
 #include "xml_rewrite_logic.h"
 
@@ -9,6 +10,8 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <memory>
+#include <stdexcept>
 #include <string>
 
 namespace {
@@ -25,6 +28,9 @@ const migkit_setting_spec kSettings[] = {
      "bridges to rename, FROM=TO[,FROM=TO...] (source host's name = this host's)"},
     {"path-map", MIGKIT_VALUE_STRING, "",
      "storage path prefixes to move, FROM=TO[,...] (e.g. /srv/a/images=/srv/b/images)"},
+    {"lease-host-id", MIGKIT_VALUE_UINT64, "0",
+     "this host's cluster-lease host-id (1..64), set in every cluster-lease blockdev of "
+     "<qemu:commandline>; 0 leaves host-ids as they are"},
 };
 
 void fail(migkit_error *error, const char *what)
@@ -41,16 +47,32 @@ const char *stringSetting(const migkit_values *settings, const char *name)
     return "";
 }
 
+uint64_t uintSetting(const migkit_values *settings, const char *name)
+{
+    for (size_t i = 0; i < settings->count; i++)
+        if (std::strcmp(settings->items[i].name, name) == 0 &&
+            settings->items[i].type == MIGKIT_VALUE_UINT64)
+            return settings->items[i].v.u64;
+    return 0;
+}
+
 migkit_policy *create(migkit_context *, const migkit_host_api *, const migkit_values *settings,
                       migkit_error *error)
 {
     try {
-        auto *policy = new XmlRewritePolicy;
+        auto policy = std::make_unique<XmlRewritePolicy>();
         policy->rules.bridges =
             migkit::policies::parseMapping(stringSetting(settings, "bridge-map"), "bridge-map");
         policy->rules.pathPrefixes =
             migkit::policies::parseMapping(stringSetting(settings, "path-map"), "path-map");
-        return reinterpret_cast<migkit_policy *>(policy);
+        policy->rules.leaseHostId = uintSetting(settings, "lease-host-id");
+        if (policy->rules.leaseHostId > migkit::policies::maxLeaseHostId) {
+            throw std::invalid_argument(
+                "lease-host-id: " + std::to_string(policy->rules.leaseHostId) +
+                " is not a cluster-lease host-id; give this host's slot, 1.." +
+                std::to_string(migkit::policies::maxLeaseHostId) + " (0 leaves host-ids alone)");
+        }
+        return reinterpret_cast<migkit_policy *>(policy.release());
     } catch (const std::exception &e) {
         fail(error, e.what());
         return nullptr;
@@ -97,7 +119,8 @@ const migkit_policy_ops kOps = [] {
 
 extern "C" MIGKIT_PLUGIN_EXPORT const migkit_plugin_descriptor migkit_plugin_info = {
     MIGKIT_PLUGIN_ABI_VERSION, "xml-rewrite", "0.1.0", "LGPL-2.1-or-later",
-    "Maps bridge names and storage paths in the incoming domain XML (libvirt migrate hook)"};
+    "Maps bridge names, storage paths and cluster-lease host-ids in the incoming domain XML "
+    "(libvirt migrate hook)"};
 
 extern "C" MIGKIT_PLUGIN_EXPORT const migkit_policy_ops *migkit_plugin_entry(void)
 {

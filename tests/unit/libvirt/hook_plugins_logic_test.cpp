@@ -46,6 +46,41 @@ TEST(XmlRewrite, APrefixMatchesWholeComponents)
     LONGS_EQUAL(0, result.changes);
 }
 
+TEST(XmlRewrite, ClusterLeaseHostIdIsThisHosts)
+{
+    /* As libvirt hands it to the hook: attribute quotes ', JSON quotes escaped. */
+    const std::string xml =
+        "<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>\n"
+        "  <qemu:commandline>\n"
+        "    <qemu:arg value='-blockdev'/>\n"
+        "    <qemu:arg value='{&quot;driver&quot;:&quot;file&quot;,&quot;node-name&quot;:"
+        "&quot;vm1-data&quot;,&quot;filename&quot;:&quot;/shared/vm1.img&quot;}'/>\n"
+        "    <qemu:arg value='-blockdev'/>\n"
+        "    <qemu:arg value='{&quot;driver&quot;:&quot;cluster-lease&quot;,&quot;node-name&quot;:"
+        "&quot;vda&quot;,&quot;file&quot;:&quot;vm1-data&quot;,&quot;lease&quot;:&quot;vm1-lease"
+        "&quot;,&quot;host-id&quot;:1,&quot;host-name&quot;:&quot;host-a&quot;}'/>\n"
+        "    <qemu:arg value='-blockdev'/>\n"
+        "    <qemu:arg value=\"{\"driver\":\"cluster-lease\",\"host-id\": 12,\"file\":\"d\"}\"/>\n"
+        "    <qemu:arg value='-blockdev'/>\n"
+        "    <qemu:arg value='driver=cluster-lease,node-name=d0,file=f0,lease=l0,host-id=3'/>\n"
+        "    <qemu:arg value='-blockdev'/>\n"
+        "    <qemu:arg value='driver=throttle,node-name=t0,file=f1,x-host-id=5'/>\n"
+        "  </qemu:commandline>\n</domain>\n";
+    XmlRewriteRules rules;
+    rules.leaseHostId = 2;
+    RewriteResult result = rewriteDomainXml(xml, rules);
+    LONGS_EQUAL(3, result.changes);
+    STRCMP_CONTAINS("&quot;host-id&quot;:2,&quot;host-name&quot;", result.xml.c_str());
+    STRCMP_CONTAINS("\"host-id\": 2,", result.xml.c_str());
+    STRCMP_CONTAINS("lease=l0,host-id=2'", result.xml.c_str());
+    /* Not a cluster-lease argument: untouched. */
+    STRCMP_CONTAINS("x-host-id=5", result.xml.c_str());
+    /* Already this host's id, or the setting off: byte for byte the same. */
+    STRCMP_EQUAL(result.xml.c_str(), rewriteDomainXml(result.xml, rules).xml.c_str());
+    LONGS_EQUAL(0, rewriteDomainXml(result.xml, rules).changes);
+    STRCMP_EQUAL(xml.c_str(), rewriteDomainXml(xml, XmlRewriteRules{}).xml.c_str());
+}
+
 TEST(XmlRewrite, MappingsParseAndMistakesAreNamed)
 {
     auto map = parseMapping(" br0=br1 , /a=/b ", "bridge-map");
