@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "migration_watcher.h"
 
+#include "libvirt/host_identity.h"
 #include "libvirt/libvirt_error.h"
 #include "libvirt/plan_facts.h"
 #include "libvirt/policy_selection.h"
@@ -30,33 +31,6 @@ std::string nameOf(virDomainPtr domain)
 {
     const char *name = virDomainGetName(domain);
     return name ? name : "?";
-}
-
-/* The job of @domain, or nullopt when libvirt cannot tell (domain gone, connection lost). */
-std::optional<JobStatistics> jobOf(virDomainPtr domain, unsigned int flags = 0)
-{
-    TypedParameters params;
-    int type = VIR_DOMAIN_JOB_NONE;
-    if (virDomainGetJobStats(domain, &type, params.dataOut(), params.sizeOut(), flags) < 0)
-        return std::nullopt;
-    return JobStatistics::fromTyped(type, params.data(), params.size());
-}
-
-std::string hostUuidOf(virConnectPtr connection)
-{
-    char *caps = virConnectGetCapabilities(connection);
-    if (!caps)
-        return "";
-    std::string text = caps;
-    free(caps);
-    try {
-        std::unique_ptr<XmlElement> root = XmlElement::parse(text);
-        if (const XmlElement *host = root->child("host"))
-            if (const XmlElement *uuid = host->child("uuid"))
-                return uuid->text;
-    } catch (const std::exception &) {
-    }
-    return "";
 }
 
 } // namespace
@@ -202,7 +176,7 @@ void MigrationWatcher::poll()
         std::string uuid = uuidOf(domain.get());
         if (governed_.count(uuid))
             continue;
-        std::optional<JobStatistics> job = jobOf(domain.get());
+        std::optional<JobStatistics> job = JobStatistics::query(domain.get());
         if (!job || !job->isOutgoingMigration())
             continue;
         busy.insert(uuid);
@@ -221,7 +195,7 @@ void MigrationWatcher::consider(virDomainPtr domain, const std::string &how)
     std::string uuid = uuidOf(domain);
     if (governed_.count(uuid) || skipped_.count(uuid))
         return;
-    std::optional<JobStatistics> job = jobOf(domain);
+    std::optional<JobStatistics> job = JobStatistics::query(domain);
     if (job && job->isOutgoingMigration())
         govern(domain, *job, how);
 }
@@ -307,7 +281,7 @@ void MigrationWatcher::sampleGoverned(const std::string &uuid)
     if (it == governed_.end() || !connection_ || connectionLost_)
         return;
     GovernedMigration &migration = *it->second;
-    std::optional<JobStatistics> job = jobOf(migration.domain());
+    std::optional<JobStatistics> job = JobStatistics::query(migration.domain());
     if (job && job->type == VIR_DOMAIN_JOB_UNBOUNDED) {
         migration.sample(*job);
         return;
@@ -317,7 +291,7 @@ void MigrationWatcher::sampleGoverned(const std::string &uuid)
         return;
     }
     /* The job is over: its final statistics tell how (libvirt keeps failed jobs too). */
-    std::optional<JobStatistics> done = jobOf(
+    std::optional<JobStatistics> done = JobStatistics::query(
         migration.domain(), VIR_DOMAIN_JOB_STATS_COMPLETED | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED);
     int state = 0, reason = 0;
     const bool active = virDomainGetState(migration.domain(), &state, &reason, 0) == 0 &&

@@ -8,6 +8,7 @@
 
 #include "libvirt/governed_migration.h"
 #include "libvirt/host_config.h"
+#include "libvirt/host_identity.h"
 #include "libvirt/libvirt_error.h"
 #include "libvirt/migration_parameters.h"
 #include "libvirt/plan_facts.h"
@@ -75,38 +76,12 @@ std::string uuidOf(virDomainPtr domain)
     return uuid;
 }
 
-std::string hostUuidOf(virConnectPtr connection)
-{
-    char *caps = virConnectGetCapabilities(connection);
-    if (!caps)
-        return "";
-    std::string text = caps;
-    free(caps);
-    try {
-        std::unique_ptr<XmlElement> root = XmlElement::parse(text);
-        if (const XmlElement *host = root->child("host"))
-            if (const XmlElement *uuid = host->child("uuid"))
-                return uuid->text;
-    } catch (const std::exception &) {
-    }
-    return "";
-}
-
-std::optional<JobStatistics> jobOf(virDomainPtr domain, unsigned int flags)
-{
-    TypedParameters params;
-    int type = VIR_DOMAIN_JOB_NONE;
-    if (virDomainGetJobStats(domain, &type, params.dataOut(), params.sizeOut(), flags) < 0)
-        return std::nullopt;
-    return JobStatistics::fromTyped(type, params.data(), params.size());
-}
-
 void onIteration(virConnectPtr, virDomainPtr domain, int, void *opaque)
 {
     auto *watch = static_cast<Watch *>(opaque);
     if (uuidOf(domain) != watch->uuid)
         return;
-    if (std::optional<JobStatistics> job = jobOf(domain, 0))
+    if (std::optional<JobStatistics> job = JobStatistics::query(domain, 0))
         watch->migration->sample(*job);
 }
 
@@ -326,7 +301,7 @@ int runLibvirtMigrate(const std::vector<std::string> &args)
         auto now = std::chrono::steady_clock::now();
         if (now - lastSample >= std::chrono::milliseconds(config.pollIntervalMs)) {
             lastSample = now;
-            if (std::optional<JobStatistics> job = jobOf(domain.get(), 0))
+            if (std::optional<JobStatistics> job = JobStatistics::query(domain.get(), 0))
                 migration.sample(*job);
         }
         if (!timedOut && now > deadline) {
@@ -345,8 +320,8 @@ int runLibvirtMigrate(const std::vector<std::string> &args)
     if (watch.completed) {
         final = *watch.completed;
     } else if (std::optional<JobStatistics> done =
-                   jobOf(domain.get(),
-                         VIR_DOMAIN_JOB_STATS_COMPLETED | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED)) {
+                   JobStatistics::query(domain.get(), VIR_DOMAIN_JOB_STATS_COMPLETED |
+                                                          VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED)) {
         final = *done;
     }
     if (call.succeeded)

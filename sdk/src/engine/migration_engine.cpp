@@ -12,21 +12,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const char *logLevelName(migkit_log_level level)
-{
-    switch (level) {
-    case MIGKIT_LOG_DEBUG:
-        return "debug";
-    case MIGKIT_LOG_INFO:
-        return "info";
-    case MIGKIT_LOG_WARNING:
-        return "warning";
-    case MIGKIT_LOG_ERROR:
-        return "error";
-    }
-    return "info";
-}
-
 json::Value capability(const std::string &name, bool state)
 {
     json::Value entry = json::Value::object();

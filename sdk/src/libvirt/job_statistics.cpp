@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "libvirt/job_statistics.h"
+#include "libvirt/handles.h"
 
 #include "engine/statistics.h"
 
@@ -36,6 +37,15 @@ void copyExtras(const ValueList &fields, ValueList &extra)
 }
 
 } // namespace
+
+std::optional<JobStatistics> JobStatistics::query(virDomainPtr domain, unsigned int flags)
+{
+    TypedParameters params;
+    int type = VIR_DOMAIN_JOB_NONE;
+    if (virDomainGetJobStats(domain, &type, params.dataOut(), params.sizeOut(), flags) < 0)
+        return std::nullopt;
+    return fromTyped(type, params.data(), params.size());
+}
 
 JobStatistics JobStatistics::fromTyped(int type, const virTypedParameter *params, int count)
 {

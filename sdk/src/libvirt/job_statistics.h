@@ -23,6 +23,13 @@ struct JobStatistics {
     /** fields: every typed parameter, in libvirt's order. */
     ValueList fields;
 
+    /**
+     * query: virDomainGetJobStats of @domain with @flags (0: the current job;
+     * VIR_DOMAIN_JOB_STATS_COMPLETED: the last completed one), or nullopt when libvirt cannot
+     * tell (domain gone, connection lost).
+     */
+    static std::optional<JobStatistics> query(virDomainPtr domain, unsigned int flags = 0);
+
     /** fromTyped: copy @count parameters at @params. */
     static JobStatistics fromTyped(int type, const virTypedParameter *params, int count);
 

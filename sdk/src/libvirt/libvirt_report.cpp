@@ -26,21 +26,6 @@ std::string utcNow(const char *format)
     return text;
 }
 
-const char *levelName(migkit_log_level level)
-{
-    switch (level) {
-    case MIGKIT_LOG_DEBUG:
-        return "debug";
-    case MIGKIT_LOG_INFO:
-        return "info";
-    case MIGKIT_LOG_WARNING:
-        return "warning";
-    case MIGKIT_LOG_ERROR:
-        return "error";
-    }
-    return "info";
-}
-
 } // namespace
 
 LibvirtReport::LibvirtReport(const std::string &governor, const std::string &name,
@@ -115,7 +100,7 @@ void LibvirtReport::action(uint64_t atMs, const std::string &plugin, const std::
 void LibvirtReport::log(uint64_t atMs, const std::vector<PolicyChain::LogLine> &lines)
 {
     for (const auto &line : lines)
-        report_.log.push_back({atMs, line.plugin, levelName(line.level), line.message});
+        report_.log.push_back({atMs, line.plugin, logLevelName(line.level), line.message});
 }
 
 void LibvirtReport::note(const std::string &text)

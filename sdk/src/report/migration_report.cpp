@@ -3,6 +3,21 @@
 
 namespace migkit {
 
+const char *logLevelName(migkit_log_level level)
+{
+    switch (level) {
+    case MIGKIT_LOG_DEBUG:
+        return "debug";
+    case MIGKIT_LOG_INFO:
+        return "info";
+    case MIGKIT_LOG_WARNING:
+        return "warning";
+    case MIGKIT_LOG_ERROR:
+        return "error";
+    }
+    return "info";
+}
+
 const char *phaseName(migkit_phase phase)
 {
     switch (phase) {

@@ -49,6 +49,9 @@ struct DecisionRecord {
 };
 
 /** LogRecord: a plugin's log line or an engine note, with when it happened. */
+/** logLevelName: "debug", "info", "warning" or "error", as LogRecord::level spells it. */
+const char *logLevelName(migkit_log_level level);
+
 struct LogRecord {
     /** Since `migrate` was issued (0 before). */
     uint64_t elapsedMs = 0;
