@@ -67,18 +67,7 @@ migkit_progress ProgressSample::progress() const
 
 SampleRecord ProgressSample::record() const
 {
-    SampleRecord r;
-    r.elapsedMs = progress_.elapsed_ms;
-    r.status = status_;
-    r.iteration = progress_.iteration;
-    r.ramTotalBytes = progress_.ram_total_bytes;
-    r.ramRemainingBytes = progress_.ram_remaining_bytes;
-    r.ramTransferredBytes = progress_.ram_transferred_bytes;
-    r.dirtyRateBytesPerSecond = progress_.dirty_rate_bytes_per_second;
-    r.bandwidthBytesPerSecond = progress_.bandwidth_bytes_per_second;
-    r.expectedDowntimeMs = progress_.expected_downtime_ms;
-    r.throttlePercent = progress_.throttle_percent;
-    return r;
+    return sampleRecordOf(progress_, status_);
 }
 
 OutcomeData::OutcomeData(const MigrationReport &report)

@@ -64,17 +64,7 @@ void LibvirtReport::plan(const migkit_plan &plan, const std::vector<std::string>
 
 void LibvirtReport::sample(const migkit_progress &progress)
 {
-    SampleRecord record;
-    record.elapsedMs = progress.elapsed_ms;
-    record.status = phaseName(progress.phase);
-    record.iteration = progress.iteration;
-    record.ramTotalBytes = progress.ram_total_bytes;
-    record.ramRemainingBytes = progress.ram_remaining_bytes;
-    record.ramTransferredBytes = progress.ram_transferred_bytes;
-    record.dirtyRateBytesPerSecond = progress.dirty_rate_bytes_per_second;
-    record.bandwidthBytesPerSecond = progress.bandwidth_bytes_per_second;
-    record.expectedDowntimeMs = progress.expected_downtime_ms;
-    record.throttlePercent = progress.throttle_percent;
+    SampleRecord record = sampleRecordOf(progress, phaseName(progress.phase));
     /* One sample a pass is what an operator reads; the latest replaces others of its pass. */
     if (!report_.samples.empty() && report_.samples.back().iteration == record.iteration)
         report_.samples.back() = record;

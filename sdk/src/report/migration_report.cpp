@@ -56,4 +56,20 @@ void applyFinalStatistics(MigrationReport &report, const json::Value &queryMigra
     }
 }
 
+SampleRecord sampleRecordOf(const migkit_progress &progress, const std::string &status)
+{
+    SampleRecord record;
+    record.elapsedMs = progress.elapsed_ms;
+    record.status = status;
+    record.iteration = progress.iteration;
+    record.ramTotalBytes = progress.ram_total_bytes;
+    record.ramRemainingBytes = progress.ram_remaining_bytes;
+    record.ramTransferredBytes = progress.ram_transferred_bytes;
+    record.dirtyRateBytesPerSecond = progress.dirty_rate_bytes_per_second;
+    record.bandwidthBytesPerSecond = progress.bandwidth_bytes_per_second;
+    record.expectedDowntimeMs = progress.expected_downtime_ms;
+    record.throttlePercent = progress.throttle_percent;
+    return record;
+}
+
 } // namespace migkit

@@ -27,6 +27,9 @@ struct SampleRecord {
     uint32_t throttlePercent = 0;
 };
 
+/** sampleRecordOf: the report's record of @progress, with @status (QEMU's or a phase name). */
+SampleRecord sampleRecordOf(const migkit_progress &progress, const std::string &status);
+
 /**
  * DecisionRecord: one policy decision the engine applied (or tried to): when, which plugin,
  * what (a stable action name and its arguments as text), and the plugin's reason.
