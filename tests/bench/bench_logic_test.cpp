@@ -104,6 +104,26 @@ TEST(BenchOptions, RefusesBadInput)
     CHECK_THROWS(UsageError, parse({"stray"}));
 }
 
+TEST(BenchOptions, ShapedLink)
+{
+    const BenchOptions plain = parse({});
+    CHECK(plain.linkBytesPerSecond == 0);
+    CHECK(plain.switchoverBandwidthBytesPerSecond == 0);
+    const BenchOptions options =
+        parse({"--link", "32M", "--link-rtt=150", "--switchover-bandwidth", "30M"});
+    CHECK(options.linkBytesPerSecond == (32ULL << 20));
+    LONGS_EQUAL(150, options.linkRttMs);
+    CHECK(options.switchoverBandwidthBytesPerSecond == (30ULL << 20));
+    CHECK_THROWS(UsageError, parse({"--link", "100K"}));
+    CHECK_THROWS(UsageError, parse({"--switchover-bandwidth", "fast"}));
+    try {
+        parse({"--link-rtt", "150"});
+        FAIL("no error");
+    } catch (const UsageError &e) {
+        CHECK(std::string(e.what()).find("--link RATE") != std::string::npos);
+    }
+}
+
 TEST(BenchOptions, UnknownScenarioNamed)
 {
     BenchOptions options = parse({"--scenario", "nope"});
@@ -207,6 +227,8 @@ TEST(Targets, PassAndMiss)
     CHECK_FALSE(prediction.pass);
     CHECK(prediction.detail.find("hotspot") != std::string::npos);
     CHECK(prediction.detail.find("uniform") == std::string::npos);
+    STRCMP_CONTAINS("1 of 2 patched runs with a prediction within 20%", prediction.detail.c_str());
+    STRCMP_CONTAINS("max 100%", prediction.detail.c_str());
 }
 
 TEST(Targets, PatchedNotConvergingMisses)
@@ -272,6 +294,9 @@ TEST(ResultsJson, ReadsBackWhatItWrites)
     record.startedAt = "2026-11-26T09:00:00Z";
     record.options.runs = 1;
     record.options.downtimeLimitMs = 250;
+    record.options.linkBytesPerSecond = 32ULL << 20;
+    record.options.linkRttMs = 150;
+    record.options.switchoverBandwidthBytesPerSecond = 30ULL << 20;
     record.scenarios = standardScenarios(record.options);
     record.configurations = configurations(false);
     RunResult converged = makeRun("uniform", kPatchedHeat, true, 4.5, 1234, 0.5, 12);
@@ -284,6 +309,9 @@ TEST(ResultsJson, ReadsBackWhatItWrites)
         benchRecordFromJson(json::parse(json::serialize(benchRecordToJson(record))));
     STRCMP_EQUAL(record.command.c_str(), back.command.c_str());
     LONGS_EQUAL(250, back.options.downtimeLimitMs);
+    CHECK(back.options.linkBytesPerSecond == (32ULL << 20));
+    LONGS_EQUAL(150, back.options.linkRttMs);
+    CHECK(back.options.switchoverBandwidthBytesPerSecond == (30ULL << 20));
     LONGS_EQUAL(record.scenarios.size(), back.scenarios.size());
     CHECK(back.scenarios[1].guest == record.scenarios[1].guest);
     LONGS_EQUAL(3, back.configurations.size());

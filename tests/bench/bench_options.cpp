@@ -26,6 +26,12 @@ unless the benchmark itself failed (bad usage 2, a QEMU or guest failure or a fa
   --quick               one run each (same as --runs 1)
   --bandwidth SIZE      migration bandwidth cap per second, e.g. 32M (default 32M)
   --downtime-limit MS   downtime limit in every configuration (default 300)
+  --link RATE           migrate over a link shaped to RATE per second, e.g. 32M: the whole
+                        benchmark runs in a private network namespace whose loopback tc
+                        limits (needs root and iproute2); default: unshaped loopback
+  --link-rtt MS         round-trip time of that link (needs --link and sch_netem)
+  --switchover-bandwidth SIZE  tell QEMU what the link carries at switchover
+                        (avail-switchover-bandwidth), in every configuration
   --timeout SECONDS     cancel a migration still running after this (default 40)
   --ram SIZE            guest RAM of scenarios a and d (default 128M; 128M to 2G)
   --working-set SIZE    RAM the guest writes in scenarios a and d (default 64M)
@@ -108,6 +114,9 @@ BenchOptions parseBenchOptions(const std::vector<std::string> &args, BenchOption
                                                     {"quick", false},
                                                     {"bandwidth", true},
                                                     {"downtime-limit", true},
+                                                    {"link", true},
+                                                    {"link-rtt", true},
+                                                    {"switchover-bandwidth", true},
                                                     {"timeout", true},
                                                     {"ram", true},
                                                     {"large-ram", true},
@@ -168,6 +177,20 @@ BenchOptions parseBenchOptions(const std::vector<std::string> &args, BenchOption
             if (options.bandwidthBytesPerSecond < (1ULL << 20)) {
                 throw UsageError("--bandwidth must be at least 1M (per second), got " + value);
             }
+        } else if (name == "link" || name == "switchover-bandwidth") {
+            uint64_t rate = 0;
+            try {
+                rate = testbed::parseSize(value);
+            } catch (const std::invalid_argument &e) {
+                throw UsageError("--" + name + ": " + std::string(e.what()));
+            }
+            if (rate < (1ULL << 20)) {
+                throw UsageError("--" + name + " must be at least 1M (per second), got " + value);
+            }
+            (name == "link" ? options.linkBytesPerSecond
+                            : options.switchoverBandwidthBytesPerSecond) = rate;
+        } else if (name == "link-rtt") {
+            options.linkRttMs = wholeNumber(name, value, 0);
         } else if (name == "downtime-limit") {
             options.downtimeLimitMs = wholeNumber(name, value, 1);
         } else if (name == "timeout") {
@@ -197,6 +220,9 @@ BenchOptions parseBenchOptions(const std::vector<std::string> &args, BenchOption
             }
             options.outputDir = value;
         }
+    }
+    if (options.linkRttMs && !options.linkBytesPerSecond) {
+        throw UsageError("--link-rtt needs --link RATE (the link it delays)");
     }
     requireFit("working-set", options.workingSetBytes, "ram", options.ramMiB);
     requireFit("hotspot-working-set", options.hotspotWorkingSetBytes, "hotspot-ram",

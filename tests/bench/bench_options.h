@@ -25,6 +25,14 @@ struct BenchOptions {
     unsigned runs = 3;
     /** bandwidthBytesPerSecond: the migration stream's cap (max-bandwidth). */
     uint64_t bandwidthBytesPerSecond = 32ULL << 20;
+    /** linkBytesPerSecond: when non-zero, the migration crosses a link shaped to this rate
+     *  (a private network namespace whose loopback is limited with tc); 0: plain loopback. */
+    uint64_t linkBytesPerSecond = 0;
+    /** linkRttMs: round-trip time added to the shaped link (netem delay, half each way). */
+    uint64_t linkRttMs = 0;
+    /** switchoverBandwidthBytesPerSecond: avail-switchover-bandwidth in every configuration
+     *  (what the operator knows the link carries at switchover); 0: left to QEMU. */
+    uint64_t switchoverBandwidthBytesPerSecond = 0;
     /** downtimeLimitMs: downtime-limit, the same in every configuration. */
     uint64_t downtimeLimitMs = 300;
     /** timeout: a migration still running after this is cancelled (not converged). */

@@ -67,32 +67,50 @@ private:
 };
 
 /*
- * The plan has one switch for dirty heat; the engine turns on the 'dirty-heat' capability
- * from it.  'dirty-heat-defer' is set here beforehand (with 'dirty-heat', which it requires);
- * the engine's later migrate-set-capabilities leaves it alone.
+ * What the plan cannot say, set on the source before the engine connects.  The plan has one
+ * switch for dirty heat; the engine turns on the 'dirty-heat' capability from it.
+ * 'dirty-heat-defer' is set here beforehand (with 'dirty-heat', which it requires), and so is
+ * avail-switchover-bandwidth; the engine's later calls leave both alone.
  */
-void enableHeatDefer(GMainContext *context, const std::string &qmpSocketPath)
+void prepareSource(GMainContext *context, const std::string &qmpSocketPath, bool heatDefer,
+                   uint64_t switchoverBandwidth)
 {
+    if (!heatDefer && !switchoverBandwidth) {
+        return;
+    }
     QmpClient client(context);
     client.connect(QmpAddress::parse("unix:" + qmpSocketPath), std::chrono::seconds(10));
-    json::Value caps = json::Value::array();
-    for (const char *name : {"dirty-heat", "dirty-heat-defer"}) {
-        json::Value cap = json::Value::object();
-        cap.set("capability", name);
-        cap.set("state", true);
-        caps.push(cap);
+    if (heatDefer) {
+        json::Value caps = json::Value::array();
+        for (const char *name : {"dirty-heat", "dirty-heat-defer"}) {
+            json::Value cap = json::Value::object();
+            cap.set("capability", name);
+            cap.set("state", true);
+            caps.push(cap);
+        }
+        json::Value arguments = json::Value::object();
+        arguments.set("capabilities", caps);
+        const QmpReply reply =
+            client.call("migrate-set-capabilities", arguments, std::chrono::seconds(10));
+        if (!reply.ok()) {
+            throw testbed::TestbedError("the patched QEMU refused dirty-heat + dirty-heat-defer (" +
+                                        std::string(reply.error().what()) +
+                                        "): is --patched a migkit-patched build?");
+        }
     }
-    json::Value arguments = json::Value::object();
-    arguments.set("capabilities", caps);
-    const QmpReply reply =
-        client.call("migrate-set-capabilities", arguments, std::chrono::seconds(10));
-    if (!reply.ok()) {
-        throw testbed::TestbedError("the patched QEMU refused dirty-heat + dirty-heat-defer (" +
-                                    std::string(reply.error().what()) +
-                                    "): is --patched a migkit-patched build?");
+    if (switchoverBandwidth) {
+        json::Value arguments = json::Value::object();
+        arguments.set("avail-switchover-bandwidth", switchoverBandwidth);
+        const QmpReply reply =
+            client.call("migrate-set-parameters", arguments, std::chrono::seconds(10));
+        if (!reply.ok()) {
+            throw testbed::TestbedError("QEMU refused avail-switchover-bandwidth (" +
+                                        std::string(reply.error().what()) +
+                                        "): it needs QEMU 8.2 or later");
+        }
     }
     /* A QMP monitor serves one client at a time: the engine connects next. */
-    client.close("capabilities set");
+    client.close("source prepared");
 }
 
 /*
@@ -177,9 +195,8 @@ RunResult runBenchMigration(const RunSpec &spec)
         const testbed::ProgressSample before = console.progressHistory().back();
 
         GMainContextPtr context(g_main_context_new());
-        if (spec.configuration.dirtyHeat) {
-            enableHeatDefer(context.get(), source.qmpSocketPath());
-        }
+        prepareSource(context.get(), source.qmpSocketPath(), spec.configuration.dirtyHeat,
+                      spec.switchoverBandwidthBytesPerSecond);
         PolicyChain chain(PluginLocator(std::vector<std::string>{}));
         chain.add(spec.planPolicy,
                   {{"downtime-limit-ms", std::to_string(spec.downtimeLimitMs)},

@@ -22,6 +22,8 @@ struct RunSpec {
     /** planPolicy: path of migkit-policy-bench-plan.so. */
     std::string planPolicy;
     uint64_t bandwidthBytesPerSecond = 0;
+    /** switchoverBandwidthBytesPerSecond: avail-switchover-bandwidth; 0: not set. */
+    uint64_t switchoverBandwidthBytesPerSecond = 0;
     uint64_t downtimeLimitMs = 300;
     std::chrono::seconds timeout{40};
     /** preRateWindow: how long the guest's write rate is measured before migrating. */

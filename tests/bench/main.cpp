@@ -12,6 +12,7 @@
 #include "results_reader.h"
 #include "results_table.h"
 #include "scenario.h"
+#include "shaped_link.h"
 #include "summary.h"
 #include "svg_chart.h"
 #include "targets.h"
@@ -142,6 +143,11 @@ int runBench(int argc, char **argv)
     requireExecutable("--patched", options.patchedBinary,
                       "build it with qemu-patches/build-qemu.sh (or tests/bench/run-bench) or "
                       "give --patched PATH");
+    /* First, while this is the only thread: QEMUs started later inherit the namespace. */
+    std::string link = "unshaped loopback";
+    if (options.linkBytesPerSecond) {
+        link = enterShapedLink(options.linkBytesPerSecond, options.linkRttMs);
+    }
     const std::vector<Scenario> scenarios = selectScenarios(options);
     const std::vector<Configuration> configs = configurations(options.patchedPlain);
 
@@ -168,6 +174,12 @@ int runBench(int argc, char **argv)
                 static_cast<double>(options.bandwidthBytesPerSecond) / 1048576.0,
                 static_cast<unsigned long long>(options.downtimeLimitMs),
                 static_cast<long long>(options.timeout.count()), options.runs);
+    std::printf("link: %s", link.c_str());
+    if (options.switchoverBandwidthBytesPerSecond) {
+        std::printf(", avail-switchover-bandwidth %.1f MiB/s",
+                    static_cast<double>(options.switchoverBandwidthBytesPerSecond) / 1048576.0);
+    }
+    std::printf("\n");
 
     record.calibration = measureUnthrottledRate(options.stockBinary, guestImage, options.ramMiB);
     std::printf("unthrottled guest under TCG (uniform, %llu MiB): %.0f page writes/s = %.0f MiB/s "
@@ -203,6 +215,7 @@ int runBench(int argc, char **argv)
                 spec.guestImage = guestImage;
                 spec.planPolicy = planPolicy;
                 spec.bandwidthBytesPerSecond = options.bandwidthBytesPerSecond;
+                spec.switchoverBandwidthBytesPerSecond = options.switchoverBandwidthBytesPerSecond;
                 spec.downtimeLimitMs = options.downtimeLimitMs;
                 spec.timeout = options.timeout;
                 std::printf("[%2zu/%zu] (%s) %-10s %-20s run %u: ", record.results.size() + 1,

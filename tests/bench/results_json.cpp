@@ -88,6 +88,9 @@ json::Value benchRecordToJson(const BenchRecord &record)
     options.set("runs", static_cast<uint64_t>(o.runs));
     options.set("bandwidth-bytes-per-second", o.bandwidthBytesPerSecond);
     options.set("downtime-limit-ms", o.downtimeLimitMs);
+    options.set("link-bytes-per-second", o.linkBytesPerSecond);
+    options.set("link-rtt-ms", o.linkRttMs);
+    options.set("switchover-bandwidth-bytes-per-second", o.switchoverBandwidthBytesPerSecond);
     options.set("timeout-seconds", static_cast<int64_t>(o.timeout.count()));
     options.set("ram-mib", o.ramMiB);
     options.set("working-set-bytes", o.workingSetBytes);

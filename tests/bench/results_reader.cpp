@@ -85,6 +85,11 @@ BenchRecord benchRecordFromJson(const json::Value &root)
         record.options.bandwidthBytesPerSecond =
             member(options, "bandwidth-bytes-per-second").asUint64();
         record.options.downtimeLimitMs = member(options, "downtime-limit-ms").asUint64();
+        /* Absent from results written before the shaped link existed. */
+        record.options.linkBytesPerSecond = options.uint64At("link-bytes-per-second").value_or(0);
+        record.options.linkRttMs = options.uint64At("link-rtt-ms").value_or(0);
+        record.options.switchoverBandwidthBytesPerSecond =
+            options.uint64At("switchover-bandwidth-bytes-per-second").value_or(0);
         record.options.timeout = std::chrono::seconds(member(options, "timeout-seconds").asInt64());
 
         for (const auto &value : member(root, "scenarios").asArray()) {
