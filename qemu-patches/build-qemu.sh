@@ -161,8 +161,7 @@ fi
 . "$here/qemu-env.sh"
 qemu_build_env "$cache"
 conf=("${QEMU_CONFIGURE_ARGS[@]}")
-conf_hash=$(echo "${conf[*]}" | sha256sum | cut -d' ' -f1)
-if [ ! -f "$build/build.ninja" ] || [ "$(cat "$build/.migkit-configure" 2>/dev/null)" != "$conf_hash" ]; then
+if qemu_configure_needed "$build"; then
   check_space 3000
   say "configuring $variant QEMU in $build"
   rm -rf "$build"; mkdir -p "$build"
@@ -170,7 +169,7 @@ if [ ! -f "$build/build.ninja" ] || [ "$(cat "$build/.migkit-configure" 2>/dev/n
     tail -n 20 "$build/configure.log" >&2
     die "configure failed (full log: $build/configure.log); a missing build dependency is fixed by tools/install-deps.sh qemu"
   fi
-  echo "$conf_hash" >"$build/.migkit-configure"
+  qemu_configure_done "$build"
 fi
 
 # 6. Build.

@@ -29,10 +29,11 @@ if [ ! -e "$tree/.git" ]; then
 fi
 [ -d "$tree/.git/rebase-apply" ] || [ -d "$(git_q "$tree" rev-parse --git-dir)/rebase-apply" ] && git_q "$tree" am --abort >/dev/null 2>&1
 git_q "$tree" checkout -q --detach base && git_q "$tree" reset -q --hard base
-if [ ! -f "$tree/build/build.ninja" ]; then
-  mkdir -p "$tree/build"
+if qemu_configure_needed "$tree/build"; then
+  rm -rf "$tree/build"; mkdir -p "$tree/build"
   (cd "$tree/build" && ../configure "${QEMU_CONFIGURE_ARGS[@]}" >configure.log 2>&1) ||
     { echo "Bail out! configure failed ($tree/build/configure.log)"; exit 1; }
+  qemu_configure_done "$tree/build"
 fi
 
 n=0 failed=0 broken=0

@@ -31,10 +31,11 @@ fi
 qemu_build_env "$cache"
 conf=("${QEMU_CONFIGURE_ARGS[@]}")
 build=$tree/build
-if [ ! -f "$build/build.ninja" ]; then
-  mkdir -p "$build"
+if qemu_configure_needed "$build"; then
+  rm -rf "$build"; mkdir -p "$build"
   (cd "$build" && ../configure "${conf[@]}" >configure.log 2>&1) ||
     { tail -n 20 "$build/configure.log" >&2; echo "dev-tree: error: configure failed ($build/configure.log)" >&2; exit 1; }
+  qemu_configure_done "$build"
 fi
 ninja -C "$build" -j"${MIGKIT_JOBS:-2}" "${QEMU_TARGETS[@]}" "$@" >"$build/ninja.log" 2>&1 ||
   { grep -E -m 30 'error|FAILED' "$build/ninja.log" >&2; echo "dev-tree: error: build failed ($build/ninja.log)" >&2; exit 1; }
