@@ -8,8 +8,8 @@
 # tears down everything itself (namespaces, libvirtd, migkitd, QEMU), also on failure.
 # MIGKIT_E2E_QEMU picks the QEMU binary: "patched" (the default when meson passes the
 # -Dqemu_build= binary in MIGKIT_E2E_PATCHED_QEMU), "stock" (/usr/bin's), or a path.  A patched
-# build without KVM made libvirt re-probe its capabilities at every lookup on a host with
-# /dev/kvm (about 45 s more per destination start); the build has KVM now.
+# build without KVM had libvirt re-probe its capabilities on this host with /dev/kvm (about 45 s
+# more per destination start); the build has KVM now, and the delay is gone.
 # MIGKIT_E2E_KEEP=1 keeps the scratch folder.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
