@@ -6,33 +6,15 @@
 set -uo pipefail
 
 migkit=$1 qemu=$2 guest=$3 bad_abi=$4 failing=$5 not_plugin=$6
-work=$(mktemp -d /tmp/migkit-cli-it-XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' TERM INT  # so that a timeout still runs the cleanup
+source "$(dirname "${BASH_SOURCE[0]}")/guest-qemu.sh"
+guest_qemu_init migkit-cli-it "$qemu" "$guest"
 
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
 
-# start_qemu NAME [QEMU ARGS...]: QEMU with the guest, QMP at $work/NAME.qmp; pid in NAME_pid.
-start_qemu() {
-  local name=$1; shift
-  "$qemu" -name "$name" -machine q35 -accel tcg -m 256M -nodefaults -display none \
-    -kernel "$guest" -append "ws=all pattern=uniform rate=2000 seed=1 fill=stamp" \
-    -qmp "unix:$work/$name.qmp,server=on,wait=off" -serial null "$@" \
-    >"$work/$name.log" 2>&1 &
-  pids+=($!)
-  printf -v "${name}_pid" '%s' "$!"
-  for _ in $(seq 100); do [ -S "$work/$name.qmp" ] && return 0; sleep 0.1; done
-  echo "# QEMU $name did not create its QMP socket: $(tail -3 "$work/$name.log")"
-  return 1
-}
+# start_qemu NAME [QEMU ARGS...]: the guest with 256 MiB (guest-qemu.sh).
+start_qemu() { guest_qemu_start "$1" 256M "${@:2}"; }
 
 # run_status SOCKET: the VM's run state from query-status.
 run_status() {
@@ -108,7 +90,7 @@ f.readline(); f.write('{"return": {}, "id": 1}\r\n'); f.flush()
 f.readline(); f.write('{"return": {"status": "inmigrate", "running": fals\r\n'); f.flush()
 f.readline()
 PY
-pids+=($!)
+guest_qemu_pids+=($!)
 for _ in $(seq 50); do [ -S "$work/fake.qmp" ] && break; sleep 0.1; done
 expect "malformed QMP JSON" 3 "malformed JSON" -- "${M[@]}" --destination "$work/fake.qmp"
 source_runs "malformed QMP JSON"

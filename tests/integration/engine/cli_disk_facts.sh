@@ -19,15 +19,8 @@ if ! grep -q '"query-block-leases"' <<<"$commands"; then
 fi
 command -v jq >/dev/null || { echo "Bail out! jq is missing (apt-get install jq)"; exit 1; }
 
-work=$(mktemp -d /tmp/migkit-disk-facts-XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' TERM INT # so that a timeout still runs the cleanup
+source "$(dirname "${BASH_SOURCE[0]}")/guest-qemu.sh"
+guest_qemu_init migkit-disk-facts "$qemu" "$guest"
 
 n=0
 check() { # check NAME COMMAND...: one TAP line from a command's status
@@ -40,20 +33,13 @@ check() { # check NAME COMMAND...: one TAP line from a command's status
 # (vd1) on the shared folder $work; QMP at $work/NAME.qmp.
 start_qemu() {
   local name=$1 host_id=$2; shift 2
-  "$qemu" -name "$name" -machine q35 -accel tcg -m 128M -nodefaults -display none \
-    -kernel "$guest" -append "ws=all pattern=uniform rate=2000 seed=1 fill=stamp" \
+  guest_qemu_start "$name" 128M \
     -blockdev "driver=file,node-name=f0,filename=$work/disk.img" \
     -blockdev "driver=file,node-name=l0,filename=$work/disk.lease" \
     -blockdev "driver=cluster-lease,node-name=d0,file=f0,lease=l0,host-id=$host_id,host-name=host$host_id" \
     -device virtio-blk-pci,drive=d0,id=vd0 \
     -blockdev "driver=file,node-name=p0,filename=$work/plain.img" \
-    -device virtio-blk-pci,drive=p0,id=vd1 \
-    -qmp "unix:$work/$name.qmp,server=on,wait=off" -serial null "$@" \
-    >"$work/$name.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 100); do [ -S "$work/$name.qmp" ] && return 0; sleep 0.1; done
-  echo "Bail out! QEMU $name did not create its QMP socket: $(tail -3 "$work/$name.log")"
-  exit 1
+    -device virtio-blk-pci,drive=p0,id=vd1 "$@" || { echo "Bail out! QEMU $name did not start"; exit 1; }
 }
 
 echo "1..6"
