@@ -19,21 +19,6 @@ json::Value spreadToJson(const Spread &spread)
     return value;
 }
 
-json::Value sampleToJson(const SampleRecord &sample)
-{
-    json::Value value = json::Value::object();
-    value.set("elapsed-ms", sample.elapsedMs);
-    value.set("status", sample.status);
-    value.set("iteration", sample.iteration);
-    value.set("ram-remaining-bytes", sample.ramRemainingBytes);
-    value.set("ram-transferred-bytes", sample.ramTransferredBytes);
-    value.set("dirty-rate-bytes-per-second", sample.dirtyRateBytesPerSecond);
-    value.set("bandwidth-bytes-per-second", sample.bandwidthBytesPerSecond);
-    value.set("expected-downtime-ms", sample.expectedDowntimeMs);
-    value.set("throttle-percent", static_cast<uint64_t>(sample.throttlePercent));
-    return value;
-}
-
 json::Value runToJson(const RunResult &run)
 {
     json::Value value = json::Value::object();
@@ -65,7 +50,7 @@ json::Value runToJson(const RunResult &run)
     value.set("verify-line", run.verifyLine);
     json::Value samples = json::Value::array();
     for (const auto &sample : run.samples) {
-        samples.push(sampleToJson(sample));
+        samples.push(sampleRecordToJson(sample));
     }
     value.set("samples", samples);
     value.set("report", reportToJson(run.report));

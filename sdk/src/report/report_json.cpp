@@ -38,22 +38,6 @@ json::Value planToJson(const MigrationReport &report)
     return v;
 }
 
-json::Value sampleToJson(const SampleRecord &s)
-{
-    json::Value v = json::Value::object();
-    v.set("elapsed-ms", s.elapsedMs);
-    v.set("status", s.status);
-    v.set("iteration", s.iteration);
-    v.set("ram-total-bytes", s.ramTotalBytes);
-    v.set("ram-remaining-bytes", s.ramRemainingBytes);
-    v.set("ram-transferred-bytes", s.ramTransferredBytes);
-    v.set("dirty-rate-bytes-per-second", s.dirtyRateBytesPerSecond);
-    v.set("bandwidth-bytes-per-second", s.bandwidthBytesPerSecond);
-    v.set("expected-downtime-ms", s.expectedDowntimeMs);
-    v.set("throttle-percent", s.throttlePercent);
-    return v;
-}
-
 json::Value decisionToJson(const DecisionRecord &d)
 {
     json::Value v = json::Value::object();
@@ -70,6 +54,22 @@ json::Value decisionToJson(const DecisionRecord &d)
 }
 
 } // namespace
+
+json::Value sampleRecordToJson(const SampleRecord &s)
+{
+    json::Value v = json::Value::object();
+    v.set("elapsed-ms", s.elapsedMs);
+    v.set("status", s.status);
+    v.set("iteration", s.iteration);
+    v.set("ram-total-bytes", s.ramTotalBytes);
+    v.set("ram-remaining-bytes", s.ramRemainingBytes);
+    v.set("ram-transferred-bytes", s.ramTransferredBytes);
+    v.set("dirty-rate-bytes-per-second", s.dirtyRateBytesPerSecond);
+    v.set("bandwidth-bytes-per-second", s.bandwidthBytesPerSecond);
+    v.set("expected-downtime-ms", s.expectedDowntimeMs);
+    v.set("throttle-percent", s.throttlePercent);
+    return v;
+}
 
 json::Value reportToJson(const MigrationReport &report)
 {
@@ -133,7 +133,7 @@ json::Value reportToJson(const MigrationReport &report)
 
     json::Value samples = json::Value::array();
     for (const auto &s : report.samples) {
-        samples.push(sampleToJson(s));
+        samples.push(sampleRecordToJson(s));
     }
     root.set("samples", std::move(samples));
 

@@ -14,4 +14,7 @@ namespace migkit {
  */
 json::Value reportToJson(const MigrationReport &report);
 
+/** sampleRecordToJson: one progress sample as the report's "samples" entries hold it. */
+json::Value sampleRecordToJson(const SampleRecord &sample);
+
 } // namespace migkit
