@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
@@ -106,8 +107,7 @@ HookVerdict runHookPlugins(const std::vector<PolicyRef> &policies, const HookReq
     const PluginLocator locator = PluginLocator::fromEnvironment();
     ActionQueue queue; /* stays in Creating: actions make no sense in a hook */
     for (const PolicyRef &ref : policies) {
-        std::shared_ptr<const PluginLibrary> library =
-            PluginLibrary::load(locator.locate(ref.name));
+        std::shared_ptr<const PluginLibrary> library = PluginLibrary::find(locator, ref.name);
         if (library->ops().struct_size < kHookOpsSize || !library->ops().on_host_hook)
             continue;
         PluginInstance instance(library, queue, resolveSettings(*library, ref.settings));
@@ -153,6 +153,8 @@ HookVerdict runHookPluginsIsolated(const std::vector<PolicyRef> &policies,
                                    const HookRequest &request, std::chrono::milliseconds limit,
                                    bool allowOnFailure)
 {
+    /* Nothing the parent buffered may be written twice by the child. */
+    std::fflush(stdout);
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0)
         return failed(allowOnFailure, std::string("cannot create a pipe: ") + std::strerror(errno));
@@ -162,13 +164,23 @@ HookVerdict runHookPluginsIsolated(const std::vector<PolicyRef> &policies,
         return failed(allowOnFailure, std::string("cannot fork: ") + std::strerror(errno));
     if (pid == 0) {
         readEnd.reset();
+        /* The hook's stdout is what libvirt takes as the domain XML at `migrate begin`: only
+         * the verdict, validated by the parent, may reach it.  Whatever a plugin prints goes
+         * to stderr, which libvirt logs. */
+        if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+            writeAll(writeEnd.get(),
+                     std::string("Ecannot redirect the plugins' stdout: ") + std::strerror(errno));
+            _exit(3);
+        }
         HookVerdict verdict;
         try {
             verdict = runHookPlugins(policies, request);
         } catch (const std::exception &e) {
+            std::fflush(stdout);
             writeAll(writeEnd.get(), std::string("E") + e.what());
             _exit(3);
         }
+        std::fflush(stdout); /* what plugins left in stdio's buffer, to stderr */
         writeAll(writeEnd.get(), "V" + verdict.toJson());
         _exit(0);
     }

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -57,8 +58,15 @@ void logCall(const std::string &reportDir, const std::string &domain, const std:
     line.set("notes", std::move(notes));
     g_mkdir_with_parents(reportDir.c_str(), 0755);
     std::string text = migkit::json::serialize(line) + "\n";
-    int fd =
-        open((reportDir + "/hooks.log").c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    /* O_NOFOLLOW and a regular file only: the hook runs as root, and a link or a device
+     * planted as hooks.log must not have it append to whatever that names. */
+    int fd = open((reportDir + "/hooks.log").c_str(),
+                  O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+        close(fd);
+        fd = -1;
+    }
     if (fd >= 0) {
         if (write(fd, text.data(), text.size()) < 0) {
             /* A hook log that cannot be written must not fail the VM. */

@@ -4,6 +4,7 @@
 #include "migration_watcher.h"
 
 #include "libvirt/host_config.h"
+#include "plugin/plugin_locator.h"
 
 #include <glib-unix.h>
 #include <glib.h>
@@ -83,6 +84,10 @@ int main(int argc, char **argv)
         migkit::logLine("info", "started with configuration " + configPath + ", polling every " +
                                     std::to_string(config.pollIntervalMs) + " ms, reports in " +
                                     config.reportDir);
+        /* What the loader leaves out must be seen where the operator looks. */
+        const migkit::PluginLocator locator = migkit::PluginLocator::fromEnvironment();
+        for (const std::string &note : locator.ignoredFolders())
+            migkit::logLine("warning", note);
         watcher.start();
         g_main_loop_run(loop);
         migkit::logLine("info", "stopping");

@@ -3,6 +3,7 @@
  * DeadlinePolicyLogic. */
 #include "deadline_policy_logic.h"
 
+#include <migkit/checked.hpp>
 #include <migkit/policy.hpp>
 
 namespace migkit::policies {
@@ -12,16 +13,17 @@ namespace {
 DeadlinePolicyConfig configFrom(const Settings &settings)
 {
     DeadlinePolicyConfig config;
-    config.deadlineSeconds = settings.get<uint64_t>("deadline");
-    config.initialDowntimeMs = settings.get<uint64_t>("initial-downtime-ms");
-    config.maxDowntimeMs = settings.get<uint64_t>("max-downtime-ms");
+    /* A deadline of 30 days at most; QEMU's own bound on downtime-limit: 2000 s. */
+    config.deadlineSeconds = requireInRange("deadline", settings.get<uint64_t>("deadline"), 1,
+                                            30 * 24 * 3600, "seconds");
+    config.initialDowntimeMs =
+        requireInRange("initial-downtime-ms", settings.get<uint64_t>("initial-downtime-ms"), 1,
+                       2000000, "milliseconds");
+    config.maxDowntimeMs = requireInRange(
+        "max-downtime-ms", settings.get<uint64_t>("max-downtime-ms"), 1, 2000000, "milliseconds");
     config.allowAutoConverge = settings.get<bool>("allow-auto-converge");
     config.allowPostcopy = settings.get<bool>("allow-post-copy");
     config.allowPause = settings.get<bool>("allow-pause");
-    if (config.deadlineSeconds == 0)
-        throw std::invalid_argument("deadline must be at least 1 second");
-    if (config.initialDowntimeMs == 0 || config.maxDowntimeMs == 0)
-        throw std::invalid_argument("initial-downtime-ms and max-downtime-ms must be at least 1");
     if (config.initialDowntimeMs > config.maxDowntimeMs)
         throw std::invalid_argument(
             "initial-downtime-ms (" + std::to_string(config.initialDowntimeMs) +

@@ -3,6 +3,8 @@
 
 #include "estimates.h"
 
+#include <migkit/checked.hpp>
+
 #include <algorithm>
 #include <cmath>
 
@@ -157,8 +159,9 @@ std::vector<Decision> DeadlinePolicyLogic::onIteration(const Progress &progress)
         return decisions;
     if (neededMs <= maxMs) {
         /* The headroom keeps one raise from being followed by many tiny ones. */
-        limitMs_ = std::min<uint64_t>(config_.maxDowntimeMs,
-                                      static_cast<uint64_t>(std::ceil(neededMs * kRaiseHeadroom)));
+        limitMs_ = std::min<uint64_t>(
+            config_.maxDowntimeMs,
+            saturatingFromDouble(std::ceil(neededMs * kRaiseHeadroom)).value_or(limitMs_));
         decisions.push_back(Decision::downtime(
             limitMs_, "to finish within the " + std::to_string(config_.deadlineSeconds) +
                           " s deadline (" + seconds(leftMs) + " left, " + mib(remaining) +

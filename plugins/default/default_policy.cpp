@@ -3,30 +3,34 @@
  * live-migration settings over DefaultPolicyLogic. */
 #include "default_policy_logic.h"
 
+#include <migkit/checked.hpp>
 #include <migkit/policy.hpp>
 
 namespace migkit::policies {
 
 namespace {
 
+/* The knob @name, refused with its range when outside [@min, @max]. */
+uint64_t knob(const Settings &settings, const char *name, uint64_t min, uint64_t max,
+              const char *unit)
+{
+    return requireInRange(name, settings.get<uint64_t>(name), min, max, unit);
+}
+
 DefaultPolicyConfig configFrom(const Settings &settings)
 {
+    constexpr uint64_t day = 24 * 3600;
     DefaultPolicyConfig config;
-    config.completionTimeoutPerGiBSeconds = settings.get<uint64_t>("completion-timeout-per-gib");
-    config.progressTimeoutSeconds = settings.get<uint64_t>("progress-timeout");
-    config.maxDowntimeMs = settings.get<uint64_t>("max-downtime-ms");
-    config.downtimeSteps = settings.get<uint64_t>("downtime-steps");
-    config.downtimeDelaySecondsPerGiB = settings.get<uint64_t>("downtime-delay");
+    config.completionTimeoutPerGiBSeconds =
+        knob(settings, "completion-timeout-per-gib", 1, day, "seconds per GiB");
+    config.progressTimeoutSeconds = knob(settings, "progress-timeout", 1, 7 * day, "seconds");
+    /* QEMU's own bound on downtime-limit: 2000 s. */
+    config.maxDowntimeMs = knob(settings, "max-downtime-ms", 1, 2000000, "milliseconds");
+    config.downtimeSteps = knob(settings, "downtime-steps", 1, 1000, "steps");
+    config.downtimeDelaySecondsPerGiB = knob(settings, "downtime-delay", 0, day, "seconds per GiB");
     config.allowPostcopy = settings.get<bool>("allow-post-copy");
     config.allowAutoConverge = settings.get<bool>("allow-auto-converge");
     config.bandwidthBytesPerSecond = settings.get<uint64_t>("bandwidth");
-    if (config.maxDowntimeMs == 0)
-        throw std::invalid_argument("max-downtime-ms must be at least 1");
-    if (config.downtimeSteps == 0)
-        throw std::invalid_argument("downtime-steps must be at least 1");
-    if (config.progressTimeoutSeconds == 0 || config.completionTimeoutPerGiBSeconds == 0)
-        throw std::invalid_argument("progress-timeout and completion-timeout-per-gib must be at "
-                                    "least 1 second");
     return config;
 }
 

@@ -3,6 +3,8 @@
 
 #include "estimates.h"
 
+#include <migkit/checked.hpp>
+
 #include <algorithm>
 #include <cmath>
 
@@ -22,8 +24,18 @@ constexpr double kPredictionHeadroom = 1.1;
 
 uint64_t DefaultPolicyLogic::rampLimit(uint64_t step) const
 {
-    uint64_t steps = std::max<uint64_t>(config_.downtimeSteps, 1);
-    return std::max<uint64_t>(1, config_.maxDowntimeMs * std::min(step, steps) / steps);
+    const uint64_t steps = std::max<uint64_t>(config_.downtimeSteps, 1);
+    /* max x step / steps with step <= steps fits 64 bits; the product may not. */
+    __extension__ using Wide = unsigned __int128;
+    const Wide limit = Wide{config_.maxDowntimeMs} * std::min(step, steps) / steps;
+    return std::max<uint64_t>(1, static_cast<uint64_t>(limit));
+}
+
+uint64_t DefaultPolicyLogic::perGiBMs(uint64_t secondsPerGiB) const
+{
+    /* Too long to count in milliseconds means never. */
+    return saturatingFromDouble(static_cast<double>(secondsPerGiB) * ramGiB_ * 1000.0)
+        .value_or(UINT64_MAX);
 }
 
 std::vector<Decision> DefaultPolicyLogic::plan(const PlanInput &input, Plan &plan)
@@ -112,16 +124,16 @@ std::vector<Decision> DefaultPolicyLogic::onIteration(const Progress &progress)
         }
     }
     const uint64_t steps = std::max<uint64_t>(config_.downtimeSteps, 1);
-    const auto stepDelayMs = static_cast<uint64_t>(
-        static_cast<double>(config_.downtimeDelaySecondsPerGiB) * ramGiB_ * 1000.0);
+    const uint64_t stepDelayMs = perGiBMs(config_.downtimeDelaySecondsPerGiB);
 
     /* Patched QEMU knows which pages will still be dirty at switchover: if its prediction
      * fits under the maximum, allow it now instead of waiting for the ramp. */
     std::optional<uint64_t> predicted = dirtyHeat_ ? predictedDowntimeMs(progress) : std::nullopt;
     if (newPass && predicted && *predicted > limitMs_ && *predicted <= config_.maxDowntimeMs) {
         uint64_t target = std::min<uint64_t>(
-            config_.maxDowntimeMs, static_cast<uint64_t>(std::ceil(static_cast<double>(*predicted) *
-                                                                   kPredictionHeadroom)));
+            config_.maxDowntimeMs,
+            saturatingFromDouble(std::ceil(static_cast<double>(*predicted) * kPredictionHeadroom))
+                .value_or(config_.maxDowntimeMs));
         limitMs_ = target;
         while (step_ < steps && rampLimit(step_) < limitMs_)
             step_++;
@@ -147,12 +159,11 @@ std::vector<Decision> DefaultPolicyLogic::onIteration(const Progress &progress)
     }
 
     /* A rung needs time to show an effect before the next one. */
-    const uint64_t graceMs = config_.progressTimeoutSeconds * 1000;
+    const uint64_t graceMs = saturatingMultiply(config_.progressTimeoutSeconds, 1000);
     if (escalated_ && now - lastEscalationAtMs_ < graceMs)
         return decisions;
 
-    const uint64_t completionMs = static_cast<uint64_t>(
-        static_cast<double>(config_.completionTimeoutPerGiBSeconds) * ramGiB_ * 1000.0);
+    const uint64_t completionMs = perGiBMs(config_.completionTimeoutPerGiBSeconds);
     /* A stall needs passes that keep restarting without a new low: one long pass is a slow
      * link, which the completion timeout covers. */
     if (now - lowWaterAtMs_ >= graceMs && passesSinceLow_ >= kStallPasses) {

@@ -42,7 +42,9 @@ struct DefaultPolicyConfig {
  * between rungs: downtime to the maximum, then post-copy if allowed, else the throttle of
  * auto-converge if allowed, else cancel.  Every decision carries its reason.  On migkit-patched
  * QEMU (dirty-heat facts) it tracks dirty heat, uses predictive auto-converge, and jumps the
- * downtime limit to the predicted downtime when that fits under the maximum.
+ * downtime limit to the predicted downtime when that fits under the maximum.  Its arithmetic
+ * saturates: a timeout too long to count in milliseconds never fires (the plugin refuses
+ * settings outside their documented ranges before it gets here).
  */
 class DefaultPolicyLogic {
 public:
@@ -60,6 +62,7 @@ public:
 
 private:
     uint64_t rampLimit(uint64_t step) const;
+    uint64_t perGiBMs(uint64_t secondsPerGiB) const;
     void escalate(const Progress &progress, const std::string &trouble,
                   std::vector<Decision> &decisions);
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "host_admission_logic.h"
 
+#include <migkit/checked.hpp>
+
 #include <cstring>
 
 namespace migkit::policies {
@@ -66,8 +68,9 @@ std::optional<std::string> admissionRefusal(migkit_hook_point point, const migki
     if (point == MIGKIT_HOOK_PREPARE) {
         std::optional<uint64_t> available = number(facts, "host.memory.available-bytes");
         std::optional<uint64_t> guest = number(facts, "domain.memory-bytes");
-        const uint64_t reserve = config.memoryReserveMiB * 1024 * 1024;
-        if (available && guest && *available < *guest + reserve)
+        /* Saturating: a guest plus reserve beyond 2^64 bytes needs more than any host has. */
+        const uint64_t reserve = saturatingMultiply(config.memoryReserveMiB, 1024 * 1024);
+        if (available && guest && *available < saturatingAdd(*guest, reserve))
             return "this host has " + mib(*available) + " of memory available, the guest needs " +
                    mib(*guest) + " plus the host's reserve of " + mib(reserve) +
                    " (memory-reserve-mib); free memory here or choose another host";

@@ -4,6 +4,7 @@
  * against the C ABI directly: on_host_hook has no C++ layer yet. */
 #include "host_admission_logic.h"
 
+#include <migkit/checked.hpp>
 #include <migkit/plugin.h>
 
 #include <cstdio>
@@ -20,18 +21,28 @@ const migkit_setting_spec kSettings[] = {
      "refuse an incoming migration whose writable disks are not on shared storage"},
 };
 
+/* The most memory-reserve-mib: 1 TiB, far beyond any host's own needs. */
+constexpr uint64_t kMaxReserveMiB = 1024 * 1024;
+
 migkit_policy *create(migkit_context *, const migkit_host_api *, const migkit_values *settings,
-                      migkit_error *)
+                      migkit_error *error)
 {
-    auto *config = new HostAdmissionConfig;
+    HostAdmissionConfig config;
     for (size_t i = 0; i < settings->count; i++) {
         const migkit_value &v = settings->items[i];
         if (std::strcmp(v.name, "memory-reserve-mib") == 0 && v.type == MIGKIT_VALUE_UINT64)
-            config->memoryReserveMiB = v.v.u64;
+            config.memoryReserveMiB = v.v.u64;
         else if (std::strcmp(v.name, "require-shared-disks") == 0 && v.type == MIGKIT_VALUE_BOOL)
-            config->requireSharedDisks = v.v.b;
+            config.requireSharedDisks = v.v.b;
     }
-    return reinterpret_cast<migkit_policy *>(config);
+    try {
+        migkit::requireInRange("memory-reserve-mib", config.memoryReserveMiB, 0, kMaxReserveMiB,
+                               "MiB");
+        return reinterpret_cast<migkit_policy *>(new HostAdmissionConfig(config));
+    } catch (const std::exception &e) {
+        std::snprintf(error->message, sizeof error->message, "%s", e.what());
+        return nullptr;
+    }
 }
 
 void destroy(migkit_policy *policy)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "command_line.h"
 
+#include <charconv>
+
 namespace migkit::cli {
 
 CommandLine::CommandLine(const std::string &command, const std::vector<std::string> &args,
@@ -68,6 +70,21 @@ void CommandLine::fail(const std::string &message) const
 {
     throw UsageError("migkit " + command_ + ": " + message + " (see 'migkit " + command_ +
                      " --help')");
+}
+
+uint64_t parseSeconds(const CommandLine &commandLine, const std::string &flag,
+                      const std::string &text)
+{
+    uint64_t value = 0;
+    const char *end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ptr != end || ec != std::errc() || value < 1 ||
+        value > kMaxTimeoutSeconds) {
+        commandLine.fail("--" + flag + " '" + text +
+                         "' is not a whole number of seconds from 1 to " +
+                         std::to_string(kMaxTimeoutSeconds) + " (30 days)");
+    }
+    return value;
 }
 
 } // namespace migkit::cli

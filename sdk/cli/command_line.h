@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -52,5 +53,15 @@ private:
     std::string command_;
     std::vector<Option> options_;
 };
+
+/** kMaxTimeoutSeconds: the longest --timeout, 30 days (its milliseconds fit every timer). */
+constexpr uint64_t kMaxTimeoutSeconds = 30ull * 24 * 3600;
+
+/**
+ * parseSeconds: the value @text of --@flag as whole seconds from 1 to kMaxTimeoutSeconds, or
+ * a UsageError naming the flag, the value and that range.
+ */
+uint64_t parseSeconds(const CommandLine &commandLine, const std::string &flag,
+                      const std::string &text);
 
 } // namespace migkit::cli

@@ -12,6 +12,9 @@ enum ExitCode {
     kExitFailed = 1,  ///< the migration failed or was cancelled; the VM runs on the source
     kExitUsage = 2,   ///< wrong command line
     kExitRefused = 3, ///< refused before starting: QMP, destination state, plugin, plan
+    /** The migration completed (the VM runs on the destination), but --report could not be
+     * written: a warning, not a failure. */
+    kExitReportNotWritten = 4,
 };
 
 /** runMigrate: `migkit migrate ...` (@args after the subcommand); returns the exit code. */

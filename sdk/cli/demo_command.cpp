@@ -147,8 +147,10 @@ int runDemo(const std::vector<std::string> &args)
     settings.policies = policyRequests(commandLine);
     settings.reportPath = commandLine.last("report").value_or("");
     settings.json = commandLine.has("json");
-    settings.options.migrationTimeout = std::chrono::seconds(
-        commandLine.has("timeout") ? parseSeconds(commandLine, *commandLine.last("timeout")) : 600);
+    settings.options.migrationTimeout =
+        std::chrono::seconds(commandLine.has("timeout") ? parseSeconds(commandLine, "timeout",
+                                                                       *commandLine.last("timeout"))
+                                                        : 600);
     FILE *info = settings.json ? stderr : stdout;
 
     std::unique_ptr<testbed::QemuProcess> source, destination;

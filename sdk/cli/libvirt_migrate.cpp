@@ -153,15 +153,6 @@ private:
     std::vector<int> ids_;
 };
 
-uint64_t parseTimeout(const CommandLine &commandLine, const std::string &text)
-{
-    char *end = nullptr;
-    unsigned long long seconds = std::strtoull(text.c_str(), &end, 10);
-    if (text.empty() || *end || seconds == 0 || text[0] == '-')
-        commandLine.fail("--timeout needs a whole number of seconds above 0, got '" + text + "'");
-    return seconds;
-}
-
 } // namespace
 
 int runLibvirtMigrate(const std::vector<std::string> &args)
@@ -185,7 +176,9 @@ int runLibvirtMigrate(const std::vector<std::string> &args)
                          "qemu+tcp://host-b/system)");
     const std::string sourceUri = commandLine.last("connect").value_or("qemu:///system");
     const uint64_t timeoutSeconds =
-        commandLine.has("timeout") ? parseTimeout(commandLine, *commandLine.last("timeout")) : 3600;
+        commandLine.has("timeout")
+            ? parseSeconds(commandLine, "timeout", *commandLine.last("timeout"))
+            : 3600;
     const bool json = commandLine.has("json");
     std::vector<PolicyRequest> requests = policyRequests(commandLine);
 
@@ -331,11 +324,14 @@ int runLibvirtMigrate(const std::vector<std::string> &args)
     migration.finish(final, call.succeeded ? "destination" : "source", call.error);
 
     const MigrationReport &report = migration.report().data();
+    bool reportWritten = true;
     if (const auto path = commandLine.last("report")) {
         try {
             migration.report().writeFile(*path);
         } catch (const std::exception &e) {
-            std::fprintf(stderr, "migkit: %s\n", e.what());
+            reportWritten = false;
+            std::fprintf(stderr, "migkit: warning: %s%s\n", e.what(),
+                         call.succeeded ? "; the migration itself completed (exit 4)" : "");
         }
     }
     if (json)
@@ -346,7 +342,9 @@ int runLibvirtMigrate(const std::vector<std::string> &args)
     if (!call.succeeded)
         std::fprintf(stderr, "migkit: the migration of '%s' did not complete: %s\n",
                      domainName->c_str(), call.error.c_str());
-    return call.succeeded ? kExitOk : kExitFailed;
+    if (!call.succeeded)
+        return kExitFailed;
+    return reportWritten ? kExitOk : kExitReportNotWritten;
 }
 
 } // namespace migkit::cli

@@ -72,7 +72,7 @@ int runMigrate(const std::vector<std::string> &args)
     settings.options.uri = commandLine.last("uri").value_or("");
     if (const auto timeout = commandLine.last("timeout")) {
         settings.options.migrationTimeout =
-            std::chrono::seconds(parseSeconds(commandLine, *timeout));
+            std::chrono::seconds(parseSeconds(commandLine, "timeout", *timeout));
     }
     settings.policies = policyRequests(commandLine);
     settings.reportPath = commandLine.last("report").value_or("");

@@ -49,16 +49,6 @@ private:
 
 } // namespace
 
-long parseSeconds(const CommandLine &commandLine, const std::string &text)
-{
-    char *end = nullptr;
-    const long value = std::strtol(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || value <= 0) {
-        commandLine.fail("'" + text + "' is not a positive whole number of seconds");
-    }
-    return value;
-}
-
 int runMigration(const RunSettings &settings, MigrationReport &report)
 {
     const std::string prefix = "migkit " + settings.command + ": error: ";
@@ -101,13 +91,22 @@ int runMigration(const RunSettings &settings, MigrationReport &report)
 
 int printOutcome(const RunSettings &settings, const MigrationReport &report)
 {
-    int status = report.phase == MIGKIT_PHASE_COMPLETED ? kExitOk : kExitFailed;
+    const bool completed = report.phase == MIGKIT_PHASE_COMPLETED;
+    int status = completed ? kExitOk : kExitFailed;
     if (!settings.reportPath.empty()) {
         try {
             writeReportFile(report, settings.reportPath);
         } catch (const std::runtime_error &e) {
-            std::fprintf(stderr, "migkit %s: error: %s\n", settings.command.c_str(), e.what());
-            status = kExitFailed;
+            /* The report is about the migration, not part of it: a completed migration
+             * stays completed (the VM runs on the destination) and says so. */
+            std::fprintf(stderr, "migkit %s: warning: %s\n", settings.command.c_str(), e.what());
+            if (completed) {
+                std::fprintf(stderr,
+                             "migkit %s: the migration itself completed; the VM runs on the "
+                             "destination (exit %d: report not written)\n",
+                             settings.command.c_str(), kExitReportNotWritten);
+                status = kExitReportNotWritten;
+            }
         }
     }
     if (settings.json) {

@@ -35,7 +35,4 @@ int runMigration(const RunSettings &settings, MigrationReport &report);
  */
 int printOutcome(const RunSettings &settings, const MigrationReport &report);
 
-/** parseSeconds: a positive whole number of seconds, or a UsageError naming @text. */
-long parseSeconds(const CommandLine &commandLine, const std::string &text);
-
 } // namespace migkit::cli

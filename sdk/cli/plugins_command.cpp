@@ -33,7 +33,14 @@ int list()
         std::printf("\n");
         return kExitOk;
     }
+    for (const auto &note : locator.ignoredFolders()) {
+        std::fprintf(stderr, "migkit plugins: warning: %s\n", note.c_str());
+    }
     for (const auto &file : files) {
+        if (const auto why = locator.trust().whyUntrusted(file)) {
+            std::printf("%-12s (untrusted) %s\n", file.c_str(), why->c_str());
+            continue;
+        }
         try {
             const PluginDescriptor d = readPluginDescriptor(file);
             std::printf("%-12s %-8s %s\n             %s\n", d.name.c_str(), d.version.c_str(),
@@ -48,9 +55,9 @@ int list()
 int show(const std::string &nameOrPath)
 {
     try {
-        const std::string path = PluginLocator::fromEnvironment().locate(nameOrPath);
-        const auto library = PluginLibrary::load(path);
+        const auto library = PluginLibrary::find(PluginLocator::fromEnvironment(), nameOrPath);
         const PluginDescriptor &d = library->descriptor();
+        const std::string &path = d.path;
         std::printf("%s %s (%s, plugin ABI %u)\n  %s\n  file: %s\n", d.name.c_str(),
                     d.version.c_str(), d.license.c_str(), d.abiVersion, d.summary.c_str(),
                     path.c_str());

@@ -8,9 +8,9 @@
 namespace migkit::cli {
 
 /**
- * writeReportFile: write @report as pretty JSON to @path (through a temporary file renamed
- * into place, so a reader never sees half a report).  Throws std::runtime_error naming the
- * path and the system's reason.
+ * writeReportFile: write @report as pretty JSON to @path with writeReportText (atomically
+ * for a regular file; never through a link or onto a device).  Throws std::runtime_error
+ * naming the path, the system's reason and what to do.
  */
 void writeReportFile(const MigrationReport &report, const std::string &path);
 

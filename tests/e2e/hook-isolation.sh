@@ -67,6 +67,46 @@ config '' allow
 call reconnect begin
 check "calls migkit does not handle return at once (rc $rc, $ms ms)" [ $rc -eq 0 ]
 
+# Only the hook's own, validated output reaches libvirt: at `migrate begin` its stdout is the
+# domain XML libvirt goes on with, so whatever a plugin prints must go to stderr instead.
+config test-stdout allow
+call migrate begin
+check "a plugin's stdout at migrate begin goes to stderr, not to libvirt (rc $rc, stdout '${out:0:60}')" \
+  bash -c '[ "$1" -eq 0 ] && [ -z "$2" ] && grep -q written-by-plugin-fd <<<"$3" &&
+           grep -q written-by-plugin-stdio <<<"$3"' _ "$rc" "$out" "$err"
+
+# hooks.log is appended to as root in the report folder: a link planted there is not followed.
+mkdir -p "$work/reports" && rm -f "$work/reports/hooks.log"
+echo precious >"$work/victim"
+ln -s "$work/victim" "$work/reports/hooks.log"
+config test-stdout allow
+call prepare begin
+check "a link planted as hooks.log is not followed (rc $rc)" \
+  bash -c '[ "$1" -eq 0 ] && [ "$(cat "$2")" = precious ] && [ -L "$3" ]' _ "$rc" "$work/victim" "$work/reports/hooks.log"
+rm -f "$work/reports/hooks.log"
+
+# As root the hook loads plugins only from folders no one else can write, and searches
+# absolute MIGKIT_PLUGIN_PATH entries only.
+plugins=$MIGKIT_PLUGIN_PATH
+if [ "$(id -u)" -eq 0 ]; then
+  mkdir -m 0777 "$work/open"
+  cp "$plugins/migkit-policy-test-stdout.so" "$work/open/"
+  config test-stdout refuse
+  MIGKIT_PLUGIN_PATH=$work/open:$plugins call prepare begin
+  check "a plugin in a world-writable folder is refused, the folder named (rc $rc)" \
+    bash -c '[ "$1" -eq 1 ] && grep -qF "migkit-policy-test-stdout.so'"'"' is not safe to load as root: its folder '"'"'$3'"'"' is writable by group or others (mode 0777)" <<<"$2" &&
+             grep -q "chmod go-w" <<<"$2"' _ "$rc" "$err" "$work/open"
+  rel=$(basename "$plugins")
+  out=$(cd "$plugins/.." && MIGKIT_PLUGIN_PATH=$rel "$hook" vm1 prepare begin - <"$work/vm.xml" 2>"$work/err"); rc=$?
+  err=$(cat "$work/err")
+  check "a relative MIGKIT_PLUGIN_PATH entry is ignored, and the message says so (rc $rc)" \
+    bash -c '[ "$1" -eq 1 ] && grep -qF "MIGKIT_PLUGIN_PATH entry '"'"'$3'"'"' is ignored: it is relative" <<<"$2"' _ "$rc" "$err" "$rel"
+else
+  n=$((n + 1)); echo "ok $n # SKIP not root: a world-writable plugin folder"
+  n=$((n + 1)); echo "ok $n # SKIP not root: a relative MIGKIT_PLUGIN_PATH entry"
+fi
+export MIGKIT_PLUGIN_PATH=$plugins
+
 # The cost of a call with the two first-party plugins, as libvirt sees it (process included).
 config 'xml-rewrite;host-admission' allow $'[policy xml-rewrite]\nbridge-map=br-a=br-b\n'
 # A measurement, not a pass/fail criterion (the machine may be loaded).

@@ -79,6 +79,9 @@ json::Value MigrationEngine::callOrThrow(QmpClient &client, const std::string &s
                                          const std::string &command, json::Value args)
 {
     const QmpReply reply = client.call(command, std::move(args), options_.commandTimeout);
+    if (!reply.ok() && reply.error().kind() == QmpError::Kind::Interrupted) {
+        throw MigrationError("not started: " + interruptReason_);
+    }
     if (!reply.ok()) {
         throw MigrationError("the " + side + " QEMU (" + client.address() + ") failed '" + command +
                              "': " + reply.error().what());
@@ -92,6 +95,9 @@ json::Value MigrationEngine::callIfOffered(QmpClient &client, const std::string 
     const QmpReply reply = client.call(command, std::move(args), options_.commandTimeout);
     if (!reply.ok() && reply.error().errorClass() == "CommandNotFound") {
         return json::Value(); /* an older or stock QEMU: the caller does without */
+    }
+    if (!reply.ok() && reply.error().kind() == QmpError::Kind::Interrupted) {
+        throw MigrationError("not started: " + interruptReason_);
     }
     if (!reply.ok()) {
         throw MigrationError("the " + side + " QEMU (" + client.address() + ") failed '" + command +
@@ -114,6 +120,7 @@ MigrationReport MigrationEngine::run()
             engine.destination_.reset();
         }
     } release{*this};
+    checkOptions();
     connect();
     checkStates();
     gatherFacts();
@@ -124,6 +131,26 @@ MigrationReport MigrationEngine::run()
     const json::Value finalInfo = monitor();
     finish(finalInfo);
     return report_;
+}
+
+void MigrationEngine::checkOptions() const
+{
+    const std::pair<const char *, std::chrono::milliseconds> limits[] = {
+        {"connect timeout", options_.connectTimeout},
+        {"command timeout", options_.commandTimeout},
+        {"sample interval", options_.sampleInterval},
+        {"migration timeout", options_.migrationTimeout},
+        {"destination exit timeout", options_.destinationExitTimeout},
+    };
+    for (const auto &[name, value] : limits) {
+        /* iterateUntil waits in guint milliseconds: longer waits would wrap. */
+        if (value.count() <= 0 || value.count() > int64_t{G_MAXUINT32} - 1) {
+            throw MigrationError(std::string("the ") + name + " of " +
+                                 std::to_string(value.count()) +
+                                 " ms is out of range: allowed 1 to " +
+                                 std::to_string(int64_t{G_MAXUINT32} - 1) + " ms");
+        }
+    }
 }
 
 void MigrationEngine::connect()
@@ -428,6 +455,15 @@ void MigrationEngine::interrupt(const std::string &reason)
     if (interruptReason_.empty()) {
         interruptReason_ = reason;
     }
+    /* Before `migrate` nothing needs undoing: stop waiting for a QEMU that does not answer.
+     * After it, the monitor loop cancels, and that needs the monitors' answers. */
+    if (!started_) {
+        for (QmpClient *client : {source_.get(), destination_.get()}) {
+            if (client) {
+                client->abandonWaits(reason);
+            }
+        }
+    }
 }
 
 void MigrationEngine::startMigration()
@@ -440,10 +476,19 @@ void MigrationEngine::startMigration()
     passPending_ = statusChanged_ = false;
     const QmpReply reply =
         source_->call("migrate", arguments({{"uri", report_.uri}}), options_.commandTimeout);
-    if (!reply.ok()) {
+    if (!reply.ok() && reply.error().kind() == QmpError::Kind::CommandFailed) {
         /* QEMU refused before anything moved: the source runs as before. */
         throw MigrationError("the source QEMU (" + source_->address() + ") refused to migrate to " +
                              report_.uri + ": " + reply.error().what());
+    }
+    if (!reply.ok()) {
+        /* No answer is not a refusal: QEMU may have started.  Cancel it, and let the monitor
+         * loop find out from query-migrate how it ended. */
+        const std::string why =
+            std::string("the source QEMU did not answer 'migrate' (") + reply.error().what() + ")";
+        note("error", why + ": cancelling in case the migration started");
+        requestCancel("migkit", why);
+        return;
     }
     if (observer_) {
         observer_->started(report_.uri);
@@ -592,7 +637,16 @@ json::Value MigrationEngine::monitor()
             continue;
         }
         const json::Value &info = reply.value();
-        const ProgressSample sample = ProgressSample::fromQueryMigrate(info, elapsedMs());
+        std::optional<ProgressSample> converted;
+        try {
+            converted.emplace(ProgressSample::fromQueryMigrate(info, elapsedMs()));
+        } catch (const json::TypeError &e) {
+            if (auto ended = unusableReply(info, e.what())) {
+                return *ended;
+            }
+            continue;
+        }
+        const ProgressSample &sample = *converted;
         const std::string &status = sample.status();
         if (info.contains("ram")) {
             lastStatistics_ = info;
@@ -600,6 +654,9 @@ json::Value MigrationEngine::monitor()
         }
         if (status == "completed" || status == "failed" || status == "cancelled") {
             return info;
+        }
+        if (status == "none" && cancelRequested_) {
+            return info; /* `migrate` got no answer and never started */
         }
         if (status == "postcopy-paused") {
             /* The VM's memory is split between the hosts: nothing to fall back to. */
@@ -643,6 +700,32 @@ json::Value MigrationEngine::monitor()
         }
         drainPolicyLog();
     }
+}
+
+std::optional<json::Value> MigrationEngine::unusableReply(const json::Value &info,
+                                                          const std::string &problem)
+{
+    const std::string why = "the source QEMU (" + source_->address() +
+                            ") sent a 'query-migrate' reply migkit cannot use: " + problem;
+    if (badReply_.empty()) {
+        badReply_ = why;
+        note("error", why);
+    }
+    /* Only the status is taken from it; the figures stay those of the last good reply. */
+    const json::Value *status = info.find("status");
+    const std::string state = status && status->isString() ? status->asString() : "";
+    if (state == "completed" || state == "failed" || state == "cancelled" ||
+        state == "postcopy-paused") {
+        json::Value ended = json::Value::object();
+        ended.set("status", state);
+        if (const json::Value *desc = info.find("error-desc"); desc && desc->isString()) {
+            ended.set("error-desc", *desc);
+        }
+        return ended;
+    }
+    /* Still running, or a status we cannot read: a migration nobody can watch is cancelled. */
+    requestCancel("migkit", why);
+    return std::nullopt;
 }
 
 void MigrationEngine::ensureSourceRuns()
@@ -715,6 +798,10 @@ void MigrationEngine::finish(const json::Value &finalInfo)
         }
         applyFinalStatistics(report_, merged);
     }
+    if (!badReply_.empty() && report_.status == "completed") {
+        note("warning", "the migration completed; its figures are those of the last usable "
+                        "query-migrate reply");
+    }
     const std::string status = report_.status;
     if (status == "completed") {
         report_.phase = MIGKIT_PHASE_COMPLETED;
@@ -754,8 +841,11 @@ void MigrationEngine::finish(const json::Value &finalInfo)
     } else if (cancelRequested_) {
         error = cancelReason_;
     }
-    if (const auto desc = finalInfo.stringAt("error-desc")) {
-        error += (error.empty() ? "" : "; source QEMU: ") + *desc;
+    if (const json::Value *desc = finalInfo.find("error-desc"); desc && desc->isString()) {
+        error += (error.empty() ? "" : "; source QEMU: ") + desc->asString();
+    }
+    if (!badReply_.empty() && error.find(badReply_) == std::string::npos) {
+        error += (error.empty() ? "" : "; ") + badReply_;
     }
     if (status == "postcopy-paused") {
         error += (error.empty() ? "" : "; ") +
@@ -763,8 +853,9 @@ void MigrationEngine::finish(const json::Value &finalInfo)
                              "destination; recover it with migrate-recover on the destination "
                              "and migrate with resume=true");
     }
-    report_.phase =
-        status == "cancelled" && !destinationLost_ ? MIGKIT_PHASE_CANCELLED : MIGKIT_PHASE_FAILED;
+    /* "none" after our cancel: `migrate` got no answer and never started. */
+    const bool cancelled = status == "cancelled" || (status == "none" && cancelRequested_);
+    report_.phase = cancelled && !destinationLost_ ? MIGKIT_PHASE_CANCELLED : MIGKIT_PHASE_FAILED;
     report_.error = error.empty() ? "the migration " + status : error;
     if (status == "postcopy-paused") {
         report_.vmRunningOn = "none";

@@ -94,18 +94,22 @@ public:
     /**
      * run: the whole migration.  Throws MigrationError when it cannot start (the source is
      * untouched) and PluginError when a policy fails to plan; otherwise returns the report,
-     * whose phase says whether it completed, failed or was cancelled.
+     * whose phase says whether it completed, failed or was cancelled.  A query-migrate reply
+     * migkit cannot use (a figure of the wrong type or range) cancels a running migration
+     * and is named in the report; a `migrate` without an answer is cancelled too, not taken
+     * for a refusal.
      */
     MigrationReport run();
 
     /**
      * interrupt: ask a running migration to cancel (the operator pressed Ctrl-C).  Safe to
      * call from a callback on the engine's context; before `migrate` starts, run() then
-     * throws MigrationError instead of starting.
+     * throws MigrationError instead of starting, without waiting for a command in flight.
      */
     void interrupt(const std::string &reason);
 
 private:
+    void checkOptions() const;
     void connect();
     void checkStates();
     void gatherFacts();
@@ -116,6 +120,7 @@ private:
     void startMigration();
     json::Value monitor();
     void finish(const json::Value &finalInfo);
+    std::optional<json::Value> unusableReply(const json::Value &info, const std::string &problem);
 
     void applyActions(const std::vector<Action> &actions);
     void requestCancel(const std::string &plugin, const std::string &reason);
@@ -151,6 +156,8 @@ private:
     uint64_t cancelRequestedAtMs_ = 0;
     std::string interruptReason_;
     std::string cancelReason_;
+    /* Why a query-migrate reply could not be used (the first one), for the report. */
+    std::string badReply_;
     std::chrono::steady_clock::time_point start_;
     bool started_ = false;
     std::optional<SampleRecord> lastRecorded_;

@@ -2,8 +2,12 @@
 #include "engine/progress_sample.h"
 
 #include "engine/statistics.h"
+#include "json/writer.h"
+
+#include <migkit/checked.hpp>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace migkit {
 
@@ -31,6 +35,54 @@ migkit_phase phaseForStatus(const std::string &status)
     return MIGKIT_PHASE_SETUP;
 }
 
+namespace {
+
+/* A member of a reply that migkit cannot use: named by its dotted @path, with its value. */
+[[noreturn]] void badFigure(const std::string &path, const json::Value &value,
+                            const std::string &expected)
+{
+    std::string text = json::serialize(value);
+    if (text.size() > 64) {
+        text = text.substr(0, 60) + " ...";
+    }
+    throw json::TypeError("member '" + path + "' is " + text + ": expected " + expected);
+}
+
+/* The whole number @name of @object (under @prefix), at most @max; nullopt when absent. */
+std::optional<uint64_t> wholeNumber(const json::Value &object, const std::string &prefix,
+                                    const char *name, uint64_t max = UINT64_MAX)
+{
+    const json::Value *v = object.find(name);
+    if (!v) {
+        return std::nullopt;
+    }
+    if (v->type() == json::Value::Type::Uint64 ||
+        (v->type() == json::Value::Type::Int64 && v->asInt64() >= 0)) {
+        if (const uint64_t u = v->asUint64(); u <= max) {
+            return u;
+        }
+    }
+    badFigure(prefix + name, *v, "a whole number from 0 to " + std::to_string(max));
+}
+
+/* The number @name of @object (under @prefix), finite and >= 0; nullopt when absent. */
+std::optional<double> positiveNumber(const json::Value &object, const std::string &prefix,
+                                     const char *name, double max)
+{
+    const json::Value *v = object.find(name);
+    if (!v) {
+        return std::nullopt;
+    }
+    if (v->isNumber() && v->asDouble() >= 0 && v->asDouble() <= max) {
+        return v->asDouble();
+    }
+    char range[64];
+    std::snprintf(range, sizeof(range), "a number from 0 to %g", max);
+    badFigure(prefix + name, *v, range);
+}
+
+} // namespace
+
 ProgressSample ProgressSample::fromQueryMigrate(const json::Value &queryMigrate, uint64_t elapsedMs)
 {
     ProgressSample sample;
@@ -39,20 +91,35 @@ ProgressSample ProgressSample::fromQueryMigrate(const json::Value &queryMigrate,
     p.struct_size = sizeof(migkit_progress);
     p.phase = phaseForStatus(sample.status_);
     p.elapsed_ms = elapsedMs;
-    p.expected_downtime_ms = queryMigrate.uint64At("expected-downtime").value_or(0);
-    p.throttle_percent =
-        static_cast<uint32_t>(queryMigrate.uint64At("cpu-throttle-percentage").value_or(0));
+    p.expected_downtime_ms = wholeNumber(queryMigrate, "", "expected-downtime").value_or(0);
+    p.throttle_percent = static_cast<uint32_t>(
+        wholeNumber(queryMigrate, "", "cpu-throttle-percentage", 100).value_or(0));
+    /* Not part of a sample, but what the report takes from the final one: checked here, while
+     * a bad one can still cancel the migration. */
+    for (const char *figure : {"total-time", "setup-time", "downtime"}) {
+        (void)wholeNumber(queryMigrate, "", figure);
+    }
     p.iteration = 1;
     if (const json::Value *ram = queryMigrate.find("ram")) {
-        p.iteration = std::max<uint64_t>(1, ram->uint64At("dirty-sync-count").value_or(1));
-        p.ram_total_bytes = ram->uint64At("total").value_or(0);
-        p.ram_remaining_bytes = ram->uint64At("remaining").value_or(0);
-        p.ram_transferred_bytes = ram->uint64At("transferred").value_or(0);
-        const uint64_t pageSize = ram->uint64At("page-size").value_or(4096);
-        p.dirty_rate_bytes_per_second = ram->uint64At("dirty-pages-rate").value_or(0) * pageSize;
-        /* mbps is megabits (10^6) per second. */
+        const std::string in = "ram.";
+        p.iteration = std::max<uint64_t>(1, wholeNumber(*ram, in, "dirty-sync-count").value_or(1));
+        p.ram_total_bytes = wholeNumber(*ram, in, "total").value_or(0);
+        p.ram_remaining_bytes = wholeNumber(*ram, in, "remaining").value_or(0);
+        p.ram_transferred_bytes = wholeNumber(*ram, in, "transferred").value_or(0);
+        const uint64_t pageSize = wholeNumber(*ram, in, "page-size").value_or(4096);
+        const uint64_t dirtyPages = wholeNumber(*ram, in, "dirty-pages-rate").value_or(0);
+        const std::optional<uint64_t> dirtyBytes = checkedMultiply(dirtyPages, pageSize);
+        if (!dirtyBytes) {
+            badFigure(in + "dirty-pages-rate", *ram->find("dirty-pages-rate"),
+                      "pages per second that, times the page size " + std::to_string(pageSize) +
+                          ", fit in 64 bits");
+        }
+        p.dirty_rate_bytes_per_second = *dirtyBytes;
+        /* mbps is megabits (10^6) per second; the bytes per second must fit 64 bits. */
+        constexpr double maxMbps = 18446744073709551615.0 * 8 / 1e6;
         p.bandwidth_bytes_per_second =
-            static_cast<uint64_t>(ram->doubleAt("mbps").value_or(0) * 1e6 / 8);
+            saturatingFromDouble(positiveNumber(*ram, in, "mbps", maxMbps).value_or(0) * 1e6 / 8)
+                .value_or(0);
     }
     flattenStatistics(sample.extras_, queryMigrate, "");
     return sample;

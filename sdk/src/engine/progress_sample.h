@@ -25,7 +25,13 @@ migkit_phase phaseForStatus(const std::string &status);
  */
 class ProgressSample {
 public:
-    /** fromQueryMigrate: convert @queryMigrate, taken @elapsedMs after `migrate` started. */
+    /**
+     * fromQueryMigrate: convert @queryMigrate, taken @elapsedMs after `migrate` started.
+     * Throws json::TypeError naming the member (dotted, "ram.mbps") and the value it had when
+     * a figure migkit reads has the wrong type or range (a fraction or a negative number for
+     * a counter, a throttle above 100 %, a dirty rate whose bytes do not fit 64 bits), or when
+     * the reply holds more than kMaxStatisticsValues values.
+     */
     static ProgressSample fromQueryMigrate(const json::Value &queryMigrate, uint64_t elapsedMs);
 
     /** progress: the C view for plugins; valid until this sample changes or goes away. */

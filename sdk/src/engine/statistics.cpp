@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "engine/statistics.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace migkit {
@@ -27,7 +28,40 @@ ParameterValue jsonToParameterValue(const json::Value &value)
     }
 }
 
-void flattenStatistics(ValueList &list, const json::Value &value, const std::string &prefix)
+namespace {
+
+/* The scalars in @value, counted up to @limit + 1: enough to tell "too many". */
+size_t countScalars(const json::Value &value, size_t limit)
+{
+    switch (value.type()) {
+    case json::Value::Type::Null:
+        return 0;
+    case json::Value::Type::Object: {
+        size_t count = 0;
+        for (const auto &member : value.asObject()) {
+            count += countScalars(member.second, limit - std::min(count, limit));
+            if (count > limit) {
+                break;
+            }
+        }
+        return count;
+    }
+    case json::Value::Type::Array: {
+        size_t count = 0;
+        for (const json::Value &element : value.asArray()) {
+            count += countScalars(element, limit - std::min(count, limit));
+            if (count > limit) {
+                break;
+            }
+        }
+        return count;
+    }
+    default:
+        return 1;
+    }
+}
+
+void flattenInto(ValueList &list, const json::Value &value, const std::string &prefix)
 {
     const auto child = [&prefix](const std::string &name) {
         return prefix.empty() ? name : prefix + "." + name;
@@ -37,13 +71,13 @@ void flattenStatistics(ValueList &list, const json::Value &value, const std::str
         return;
     case json::Value::Type::Object:
         for (const auto &[name, member] : value.asObject()) {
-            flattenStatistics(list, member, child(name));
+            flattenInto(list, member, child(name));
         }
         return;
     case json::Value::Type::Array: {
         const auto &elements = value.asArray();
         for (size_t i = 0; i < elements.size(); ++i) {
-            flattenStatistics(list, elements[i], child(std::to_string(i)));
+            flattenInto(list, elements[i], child(std::to_string(i)));
         }
         return;
     }
@@ -52,6 +86,19 @@ void flattenStatistics(ValueList &list, const json::Value &value, const std::str
             list.add(prefix, jsonToParameterValue(value));
         }
     }
+}
+
+} // namespace
+
+void flattenStatistics(ValueList &list, const json::Value &value, const std::string &prefix)
+{
+    /* Counted first, so that a reply over the limit leaves @list as it was. */
+    if (countScalars(value, kMaxStatisticsValues) > kMaxStatisticsValues) {
+        throw json::TypeError("more than " + std::to_string(kMaxStatisticsValues) +
+                              " values in one reply (migkit takes at most that many statistics "
+                              "from a QMP reply; QEMU sends fewer than a hundred)");
+    }
+    flattenInto(list, value, prefix);
 }
 
 json::Value parameterValueToJson(const ParameterValue &value)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "json/value.h"
 
+#include "json/writer.h"
+
 namespace migkit::json {
 
 namespace {
@@ -161,7 +163,12 @@ std::optional<T> typedMember(const Value &object, std::string_view name, Read re
     try {
         return read(*v);
     } catch (const TypeError &e) {
-        throw TypeError("member '" + std::string(name) + "': " + e.what());
+        /* The value as the peer sent it, cut short: the reader sees what was wrong. */
+        std::string text = serialize(*v);
+        if (text.size() > 64) {
+            text = text.substr(0, 60) + " ...";
+        }
+        throw TypeError("member '" + std::string(name) + "' is " + text + ": " + e.what());
     }
 }
 

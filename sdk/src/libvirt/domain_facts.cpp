@@ -3,6 +3,10 @@
 
 #include "libvirt/xml_tree.h"
 
+#include <migkit/checked.hpp>
+
+#include <charconv>
+#include <optional>
 #include <stdexcept>
 
 namespace migkit {
@@ -20,6 +24,31 @@ uint64_t memoryUnitBytes(const std::string &unit)
             return bytes;
     return 0;
 }
+
+namespace {
+
+/* <memory>: digits only (libvirt writes no sign), and a size in bytes that fits 64 bits. */
+uint64_t parseMemoryBytes(const std::string &domain, const std::string &text,
+                          const std::string &unit, uint64_t scale)
+{
+    const size_t first = text.find_first_not_of(" \t\n");
+    const size_t last = text.find_last_not_of(" \t\n");
+    const std::string digits =
+        first == std::string::npos ? "" : text.substr(first, last - first + 1);
+    uint64_t value = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    std::optional<uint64_t> bytes;
+    if (!digits.empty() && ec == std::errc() && end == digits.data() + digits.size())
+        bytes = checkedMultiply(value, scale);
+    if (!bytes)
+        throw std::invalid_argument("domain '" + domain + "': memory '" + text + "' " + unit +
+                                    " is not a size: allowed 0 to " +
+                                    std::to_string(UINT64_MAX / scale) + " " + unit +
+                                    " (less than 2^64 bytes)");
+    return *bytes;
+}
+
+} // namespace
 
 bool isInsideFolder(const std::string &path, const std::string &folder)
 {
@@ -46,7 +75,7 @@ DomainFacts DomainFacts::fromXml(const std::string &domainXml,
         if (!scale)
             throw std::invalid_argument("domain '" + facts.name + "': unknown memory unit '" +
                                         unit + "'");
-        facts.memoryBytes = std::stoull(memory->text) * scale;
+        facts.memoryBytes = parseMemoryBytes(facts.name, memory->text, unit, scale);
     }
     const XmlElement *devices = root->child("devices");
     if (!devices)

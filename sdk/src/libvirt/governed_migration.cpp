@@ -82,7 +82,7 @@ void GovernedMigration::sample(const JobStatistics &stats)
     if (finished_ || stats.type != VIR_DOMAIN_JOB_UNBOUNDED)
         return;
     lastStats_ = stats;
-    ProgressSample progress = ProgressSample::fromJob(stats, phase_);
+    JobProgress progress = JobProgress::fromJob(stats, phase_);
     lastElapsedMs_ = progress.progress().elapsed_ms;
     report_.sample(progress.progress());
     apply(chain_->onIteration(progress.progress()));
@@ -96,7 +96,7 @@ void GovernedMigration::switchover()
     phase_ = MIGKIT_PHASE_SWITCHOVER;
     JobStatistics stats = lastStats_.value_or(JobStatistics{});
     stats.type = VIR_DOMAIN_JOB_UNBOUNDED;
-    ProgressSample progress = ProgressSample::fromJob(stats, MIGKIT_PHASE_SWITCHOVER);
+    JobProgress progress = JobProgress::fromJob(stats, MIGKIT_PHASE_SWITCHOVER);
     /* libvirt drives the switchover itself: this is a notification, and a CANCEL can only
      * try to abort what may already be past the point of no return. */
     PolicyChain::SwitchoverResult result = chain_->onSwitchover(progress.progress());

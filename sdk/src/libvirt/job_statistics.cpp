@@ -4,6 +4,8 @@
 
 #include "engine/statistics.h"
 
+#include <migkit/checked.hpp>
+
 namespace migkit {
 
 namespace {
@@ -82,9 +84,9 @@ bool JobStatistics::isOutgoingMigration() const
            number(VIR_DOMAIN_JOB_OPERATION) == VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT;
 }
 
-ProgressSample ProgressSample::fromJob(const JobStatistics &stats, migkit_phase phase)
+JobProgress JobProgress::fromJob(const JobStatistics &stats, migkit_phase phase)
 {
-    ProgressSample sample;
+    JobProgress sample;
     migkit_progress &p = sample.progress_;
     p.struct_size = sizeof(migkit_progress);
     p.iteration = stats.number(VIR_DOMAIN_JOB_MEMORY_ITERATION).value_or(0);
@@ -95,8 +97,10 @@ ProgressSample ProgressSample::fromJob(const JobStatistics &stats, migkit_phase 
     p.ram_total_bytes = stats.number(VIR_DOMAIN_JOB_MEMORY_TOTAL).value_or(0);
     p.ram_remaining_bytes = stats.number(VIR_DOMAIN_JOB_MEMORY_REMAINING).value_or(0);
     p.ram_transferred_bytes = stats.number(VIR_DOMAIN_JOB_MEMORY_PROCESSED).value_or(0);
-    p.dirty_rate_bytes_per_second = stats.number(VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE).value_or(0) *
-                                    stats.number(VIR_DOMAIN_JOB_MEMORY_PAGE_SIZE).value_or(4096);
+    /* Pages per second into bytes: saturating, as no link sends 2^64 bytes a second. */
+    p.dirty_rate_bytes_per_second =
+        saturatingMultiply(stats.number(VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE).value_or(0),
+                           stats.number(VIR_DOMAIN_JOB_MEMORY_PAGE_SIZE).value_or(4096));
     p.bandwidth_bytes_per_second = stats.number(VIR_DOMAIN_JOB_MEMORY_BPS).value_or(0);
     p.expected_downtime_ms = stats.number(VIR_DOMAIN_JOB_DOWNTIME).value_or(0);
     p.throttle_percent =
@@ -106,7 +110,7 @@ ProgressSample ProgressSample::fromJob(const JobStatistics &stats, migkit_phase 
     return sample;
 }
 
-ProgressSample::ProgressSample(ProgressSample &&other) noexcept
+JobProgress::JobProgress(JobProgress &&other) noexcept
     : progress_(other.progress_), extra_(std::move(other.extra_))
 {
     progress_.extra = extra_.values();

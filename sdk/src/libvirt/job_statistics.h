@@ -44,10 +44,10 @@ struct JobStatistics {
 };
 
 /**
- * ProgressSample: a migkit_progress built from job statistics; the named extras it points to
+ * JobProgress: a migkit_progress built from job statistics; the named extras it points to
  * live in the sample, so progress() is valid as long as the sample.
  */
-class ProgressSample {
+class JobProgress {
 public:
     /**
      * fromJob: the progress for @stats.  @phase is what the caller knows from events and the
@@ -55,18 +55,18 @@ public:
      * the dirty rate in pages per second: it becomes bytes per second here.  Every field,
      * including those with no place in migkit_progress, is in extra as "libvirt.NAME".
      */
-    static ProgressSample fromJob(const JobStatistics &stats, migkit_phase phase);
+    static JobProgress fromJob(const JobStatistics &stats, migkit_phase phase);
 
-    ProgressSample(const ProgressSample &) = delete;
-    ProgressSample &operator=(const ProgressSample &) = delete;
-    ProgressSample(ProgressSample &&other) noexcept;
-    ProgressSample &operator=(ProgressSample &&) = delete;
+    JobProgress(const JobProgress &) = delete;
+    JobProgress &operator=(const JobProgress &) = delete;
+    JobProgress(JobProgress &&other) noexcept;
+    JobProgress &operator=(JobProgress &&) = delete;
 
     /** progress: the sample as the plugin ABI carries it. */
     const migkit_progress &progress() const { return progress_; }
 
 private:
-    ProgressSample() = default;
+    JobProgress() = default;
     migkit_progress progress_{};
     ValueList extra_;
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "libvirt/libvirt_report.h"
 
+#include "report/report_file.h"
 #include "report/report_json.h"
 #include "json/writer.h"
 
@@ -140,17 +141,7 @@ std::string LibvirtReport::write(const std::string &dir) const
 
 void LibvirtReport::writeFile(const std::string &path) const
 {
-    std::string temporary = path + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::trunc);
-        out << json::serialize(json(), json::WriteStyle::Pretty) << "\n";
-        if (!out.flush())
-            throw std::runtime_error("cannot write the report " + temporary + ": " +
-                                     std::strerror(errno));
-    }
-    if (std::rename(temporary.c_str(), path.c_str()) != 0)
-        throw std::runtime_error("cannot rename the report to " + path + ": " +
-                                 std::strerror(errno));
+    writeReportText(path, json::serialize(json(), json::WriteStyle::Pretty) + "\n");
 }
 
 } // namespace migkit

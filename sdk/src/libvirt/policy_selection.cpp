@@ -2,6 +2,9 @@
 #include "libvirt/policy_selection.h"
 
 #include "libvirt/xml_tree.h"
+#include "plugin/elf_descriptor.h"
+#include "plugin/plugin_locator.h"
+#include "plugin/plugin_paths.h"
 
 #include <glib.h>
 
@@ -27,6 +30,15 @@ void collect(const XmlElement &element, std::vector<PolicyRef> &out)
         throw std::invalid_argument("migkit domain metadata: a <policy> element has no name "
                                     "attribute (write name=\"default\", or name=\"none\" to "
                                     "run no policy)");
+    /* Whoever can edit a domain's metadata names the code the root daemon runs: a name of
+     * an installed plugin, never a file. */
+    if (ref.name != "none" && !isValidPluginName(ref.name))
+        throw std::invalid_argument(
+            "migkit domain metadata: policy '" + ref.name + "' is " +
+            (PluginLocator::isPath(ref.name) ? "a path" : "not a plugin name") +
+            "; domain metadata may name installed plugins only ([a-z0-9_-], e.g. "
+            "name=\"default\"): install the plugin in " MIGKIT_PLUGIN_INSTALL_DIR
+            " and write its name in <migkit:policy name=\"...\"/>");
     for (const XmlElement *set : element.childrenNamed("set")) {
         std::string key = set->attribute("key");
         if (key.empty())

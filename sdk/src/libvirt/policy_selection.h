@@ -36,8 +36,10 @@ struct PolicyRef {
  *     </migkit:policy>
  *
  * (nested <policy> elements chain further plugins).  name="none" means: no policy, observe
- * only (an empty list).  Throws std::invalid_argument naming the problem (a <set> without key,
- * a policy without name, ...), or XmlError.
+ * only (an empty list).  A name must be a plugin name ([a-z0-9_-]): whoever may edit a
+ * domain's metadata must not choose a file for the root daemon to load.  Throws
+ * std::invalid_argument naming the problem (a <set> without key, a policy without name, a
+ * path as name, ...), or XmlError.
  */
 std::vector<PolicyRef> parsePolicyMetadata(const std::string &element);
 

@@ -34,7 +34,9 @@ class ElfFile {
 public:
     explicit ElfFile(const std::string &path) : path_(path)
     {
-        fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        /* O_NONBLOCK: a FIFO named as a plugin must give an error, not block the open until
+         * a writer comes (fstat refuses it below); it changes nothing for a regular file. */
+        fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd_ < 0) {
             int err = errno;
             throw PluginError(err == ENOENT ? PluginError::Code::NotFound
@@ -190,6 +192,129 @@ std::optional<uint64_t> fileOffsetOf(const ElfFile &file, const Elf64_Ehdr &head
     return std::nullopt;
 }
 
+/* Whether @a + @b overflows, else their sum in @sum. */
+bool addOverflows(uint64_t a, uint64_t b, uint64_t &sum)
+{
+    return __builtin_add_overflow(a, b, &sum);
+}
+
+bool isPowerOfTwo(uint64_t value)
+{
+    return value != 0 && (value & (value - 1)) == 0;
+}
+
+/* The address-valued entries of the dynamic section that the dynamic loader dereferences. */
+bool isAddressTag(int64_t tag)
+{
+    switch (tag) {
+    case DT_PLTGOT:
+    case DT_HASH:
+    case DT_STRTAB:
+    case DT_SYMTAB:
+    case DT_RELA:
+    case DT_REL:
+    case DT_JMPREL:
+    case DT_INIT:
+    case DT_FINI:
+    case DT_INIT_ARRAY:
+    case DT_FINI_ARRAY:
+    case DT_GNU_HASH:
+    case DT_VERSYM:
+    case DT_VERDEF:
+    case DT_VERNEED:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/*
+ * checkLoadSegments: what dlopen() maps and then reads before any check of its own, checked
+ * against the file first, so that a file with a valid descriptor but broken program headers
+ * gives an error instead of a crash inside the dynamic loader: the program headers inside
+ * the file, PT_LOAD segments inside the file, in address order, not overlapping, with a
+ * power-of-two alignment of at least a page and offset and address congruent to it, and the
+ * dynamic section and the tables it names inside the mapped segments.
+ */
+void checkLoadSegments(const ElfFile &file, const Elf64_Ehdr &header, const std::string &path)
+{
+    auto broken = [&](const std::string &what) {
+        return PluginError(PluginError::Code::NotSharedObject,
+                           "plugin '" + path + "' has broken program headers (" + what +
+                               "), so it cannot be loaded safely: rebuild it");
+    };
+    if (header.e_phentsize != sizeof(Elf64_Phdr))
+        throw broken("program header size " + std::to_string(header.e_phentsize) + ", expected " +
+                     std::to_string(sizeof(Elf64_Phdr)));
+    if (header.e_phnum == 0 || header.e_phnum == PN_XNUM)
+        throw broken("no program headers");
+    std::vector<Elf64_Phdr> segments(header.e_phnum);
+    if (!file.read(header.e_phoff, segments.data(), segments.size() * sizeof(Elf64_Phdr)))
+        throw broken("program headers outside the file");
+
+    const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+    std::vector<const Elf64_Phdr *> loads;
+    const Elf64_Phdr *dynamic = nullptr;
+    for (const Elf64_Phdr &segment : segments) {
+        if (segment.p_type == PT_DYNAMIC)
+            dynamic = &segment;
+        if (segment.p_type != PT_LOAD)
+            continue;
+        const std::string which = "PT_LOAD #" + std::to_string(loads.size());
+        uint64_t fileEnd = 0, memoryEnd = 0;
+        if (addOverflows(segment.p_offset, segment.p_filesz, fileEnd) || fileEnd > file.size())
+            throw broken(which + " ends past the end of the file");
+        if (segment.p_filesz > segment.p_memsz)
+            throw broken(which + " has more bytes in the file than in memory");
+        if (addOverflows(segment.p_vaddr, segment.p_memsz, memoryEnd))
+            throw broken(which + " wraps around the address space");
+        if (!isPowerOfTwo(segment.p_align) || segment.p_align < page)
+            throw broken(which + " has alignment " + std::to_string(segment.p_align) +
+                         ", not a power of two of at least the page size " + std::to_string(page));
+        if (segment.p_vaddr % segment.p_align != segment.p_offset % segment.p_align)
+            throw broken(which + " has an address and a file offset not congruent modulo its "
+                                 "alignment");
+        if (!loads.empty() && segment.p_vaddr < loads.back()->p_vaddr + loads.back()->p_memsz)
+            throw broken(which + " overlaps the one before it or is out of address order");
+        loads.push_back(&segment);
+    }
+    if (loads.empty())
+        throw broken("no PT_LOAD segment");
+
+    /* [address, address + size) inside the file-backed part of one loadable segment. */
+    auto mapped = [&](uint64_t address, uint64_t size) -> std::optional<uint64_t> {
+        for (const Elf64_Phdr *load : loads) {
+            if (address < load->p_vaddr)
+                continue;
+            const uint64_t inside = address - load->p_vaddr;
+            if (inside <= load->p_filesz && size <= load->p_filesz - inside)
+                return load->p_offset + inside;
+        }
+        return std::nullopt;
+    };
+    auto inMemory = [&](uint64_t address) {
+        for (const Elf64_Phdr *load : loads)
+            if (address >= load->p_vaddr && address - load->p_vaddr < load->p_memsz)
+                return true;
+        return false;
+    };
+    if (!dynamic)
+        throw broken("no PT_DYNAMIC segment");
+    std::optional<uint64_t> dynamicOffset = mapped(dynamic->p_vaddr, dynamic->p_filesz);
+    if (!dynamicOffset || dynamic->p_filesz % sizeof(Elf64_Dyn) != 0)
+        throw broken("the dynamic section lies outside the loadable segments");
+    std::vector<Elf64_Dyn> entries(dynamic->p_filesz / sizeof(Elf64_Dyn));
+    if (!file.read(*dynamicOffset, entries.data(), entries.size() * sizeof(Elf64_Dyn)))
+        throw broken("the dynamic section lies outside the file");
+    for (const Elf64_Dyn &entry : entries) {
+        if (entry.d_tag == DT_NULL)
+            break;
+        if (isAddressTag(entry.d_tag) && !inMemory(entry.d_un.d_ptr))
+            throw broken("dynamic entry " + std::to_string(entry.d_tag) +
+                         " points outside the loadable segments");
+    }
+}
+
 /* The NUL-terminated text of a fixed-size field, or nullopt when it has no NUL. */
 template <size_t N>
 std::optional<std::string> fieldText(const char (&field)[N])
@@ -240,6 +365,7 @@ PluginDescriptor readPluginDescriptor(const std::string &path)
                               std::to_string(header.e_machine) + ", this host is machine " +
                               std::to_string(kHostMachine) + ": rebuild it for this machine");
 
+    checkLoadSegments(file, header, path);
     ExportedSymbols exports = findExports(file, header, path);
     if (!exports.info || ELF64_ST_TYPE(exports.info->st_info) != STT_OBJECT)
         throw PluginError(PluginError::Code::NotPlugin,

@@ -9,6 +9,10 @@ const char *pluginErrorCodeName(PluginError::Code code)
     switch (code) {
     case Code::NotFound:
         return "not-found";
+    case Code::Untrusted:
+        return "untrusted";
+    case Code::NameMismatch:
+        return "name-mismatch";
     case Code::Unreadable:
         return "unreadable";
     case Code::NotElf:

@@ -16,6 +16,8 @@ public:
     /** What went wrong, from finding the file to running a callback. */
     enum class Code {
         NotFound,          ///< no file for the name in any search folder
+        Untrusted,         ///< a root process refuses a file others could have written
+        NameMismatch,      ///< the file found for a name describes another plugin
         Unreadable,        ///< the file exists but cannot be opened or read
         NotElf,            ///< not an ELF file at all (a text file named .so, ...)
         NotSharedObject,   ///< ELF, but not a shared object (an executable, a .o)

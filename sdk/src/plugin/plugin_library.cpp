@@ -53,9 +53,26 @@ PluginLibrary::~PluginLibrary()
     dlclose(handle_);
 }
 
-std::shared_ptr<const PluginLibrary> PluginLibrary::load(const std::string &path)
+std::shared_ptr<const PluginLibrary> PluginLibrary::find(const PluginLocator &locator,
+                                                         const std::string &nameOrPath)
+{
+    std::optional<std::string> name;
+    if (!PluginLocator::isPath(nameOrPath))
+        name = nameOrPath;
+    return load(locator.locate(nameOrPath), name);
+}
+
+std::shared_ptr<const PluginLibrary>
+PluginLibrary::load(const std::string &path, const std::optional<std::string> &expectedName)
 {
     PluginDescriptor descriptor = readPluginDescriptor(path);
+    if (expectedName && descriptor.name != *expectedName)
+        throw PluginError(PluginError::Code::NameMismatch,
+                          "plugin file '" + path + "' was found for the name '" + *expectedName +
+                              "' but its descriptor names it '" + descriptor.name +
+                              "'; it was not loaded: rename the file to " +
+                              PluginLocator::fileName(descriptor.name) +
+                              " or fix the name in its descriptor and rebuild");
 
     /* Only now does any of the plugin's code (its constructors) run. */
     void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);

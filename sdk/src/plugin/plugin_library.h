@@ -2,10 +2,12 @@
 #pragma once
 
 #include "plugin/elf_descriptor.h"
+#include "plugin/plugin_locator.h"
 
 #include <migkit/plugin.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace migkit {
@@ -19,8 +21,20 @@ namespace migkit {
  */
 class PluginLibrary {
 public:
-    /** load: validate and load the plugin at @path; throws PluginError. */
-    static std::shared_ptr<const PluginLibrary> load(const std::string &path);
+    /**
+     * load: validate and load the plugin at @path; throws PluginError.  With @expectedName
+     * (the name it was looked up by) the descriptor must carry that name (NameMismatch):
+     * `--policy default` must never run a file that says it is another plugin.
+     */
+    static std::shared_ptr<const PluginLibrary>
+    load(const std::string &path, const std::optional<std::string> &expectedName = std::nullopt);
+
+    /**
+     * find: locate @nameOrPath with @locator (which checks where it is and who could have
+     * written it) and load it, checking the descriptor's name when it was given by name.
+     */
+    static std::shared_ptr<const PluginLibrary> find(const PluginLocator &locator,
+                                                     const std::string &nameOrPath);
 
     ~PluginLibrary();
     PluginLibrary(const PluginLibrary &) = delete;

@@ -37,9 +37,9 @@ bool isRegularFile(const std::string &path)
 
 } // namespace
 
-PluginLocator PluginLocator::fromEnvironment()
+PluginLocator PluginLocator::fromEnvironment(PluginTrust trust)
 {
-    std::vector<std::string> folders;
+    std::vector<std::string> folders, ignored;
     if (const char *env = std::getenv("MIGKIT_PLUGIN_PATH")) {
         std::string paths = env;
         size_t start = 0;
@@ -47,15 +47,22 @@ PluginLocator PluginLocator::fromEnvironment()
             size_t end = paths.find(':', start);
             if (end == std::string::npos)
                 end = paths.size();
-            if (end > start)
-                folders.push_back(paths.substr(start, end - start));
+            const std::string folder = paths.substr(start, end - start);
+            if (!folder.empty() && trust.checked && folder[0] != '/')
+                ignored.push_back("MIGKIT_PLUGIN_PATH entry '" + folder +
+                                  "' is ignored: it is relative, and a process running as root "
+                                  "searches absolute folders only (give the full path)");
+            else if (!folder.empty())
+                folders.push_back(folder);
             start = end + 1;
         }
     }
     if (runningFromBuildTree())
         folders.push_back(MIGKIT_PLUGIN_BUILD_DIR);
     folders.push_back(MIGKIT_PLUGIN_INSTALL_DIR);
-    return PluginLocator(std::move(folders));
+    PluginLocator locator(std::move(folders), trust);
+    locator.ignored_ = std::move(ignored);
+    return locator;
 }
 
 std::string PluginLocator::fileName(const std::string &name)
@@ -83,6 +90,12 @@ std::vector<std::string> PluginLocator::candidates(const std::string &name) cons
     return result;
 }
 
+void PluginLocator::checkTrusted(const std::string &path) const
+{
+    if (std::optional<std::string> why = trust_.whyUntrusted(path))
+        throw PluginError(PluginError::Code::Untrusted, *why);
+}
+
 std::string PluginLocator::locate(const std::string &nameOrPath) const
 {
     if (isPath(nameOrPath)) {
@@ -90,8 +103,16 @@ std::string PluginLocator::locate(const std::string &nameOrPath) const
         if (!std::filesystem::exists(nameOrPath, ec))
             throw PluginError(PluginError::Code::NotFound,
                               "plugin file '" + nameOrPath + "' does not exist: check the path");
+        /* Checked by stat() before anything opens it: opening a FIFO would block. */
+        if (!isRegularFile(nameOrPath))
+            throw PluginError(PluginError::Code::Unreadable,
+                              "plugin '" + nameOrPath +
+                                  "' is not a regular file (a FIFO, a device or a folder): give "
+                                  "the .so file");
         /* dlopen() searches the library path for names without '/': make it a real path. */
-        return std::filesystem::absolute(nameOrPath, ec).string();
+        std::string path = std::filesystem::absolute(nameOrPath, ec).string();
+        checkTrusted(path);
+        return path;
     }
     if (nameOrPath.empty())
         throw PluginError(PluginError::Code::NotFound,
@@ -101,13 +122,18 @@ std::string PluginLocator::locate(const std::string &nameOrPath) const
                           "'" + nameOrPath +
                               "' is not a plugin name ([a-z0-9_-]) nor a path: give a name "
                               "such as 'default', or a path to a .so file");
-    for (const std::string &candidate : candidates(nameOrPath))
-        if (isRegularFile(candidate))
+    for (const std::string &candidate : candidates(nameOrPath)) {
+        if (isRegularFile(candidate)) {
+            checkTrusted(candidate);
             return candidate;
+        }
+    }
 
     std::string looked;
     for (const std::string &folder : folders_)
         looked += "\n  " + folder;
+    for (const std::string &note : ignored_)
+        looked += "\n  (" + note + ")";
     throw PluginError(PluginError::Code::NotFound,
                       "no policy plugin '" + nameOrPath + "' (file " + fileName(nameOrPath) +
                           ") in:" + looked +

@@ -21,8 +21,7 @@ PolicyChain::~PolicyChain()
 void PolicyChain::add(const std::string &nameOrPath,
                       const std::map<std::string, std::string> &settings)
 {
-    std::string path = locator_.locate(nameOrPath);
-    std::shared_ptr<const PluginLibrary> library = PluginLibrary::load(path);
+    std::shared_ptr<const PluginLibrary> library = PluginLibrary::find(locator_, nameOrPath);
     ResolvedSettings resolved = resolveSettings(*library, settings);
     instances_.push_back(
         std::make_unique<PluginInstance>(std::move(library), *queue_, std::move(resolved)));

@@ -5,21 +5,25 @@ namespace migkit {
 
 void ValueList::add(const std::string &name, ParameterValue value)
 {
-    for (Entry &entry : entries_) {
-        if (entry.name == name) {
-            entry.value = std::move(value);
-            return;
-        }
+    const auto [position, inserted] = index_.try_emplace(name, entries_.size());
+    if (!inserted) {
+        entries_[position->second].value = std::move(value);
+        return;
     }
-    entries_.push_back({name, std::move(value)});
+    try {
+        entries_.push_back({name, std::move(value)});
+    } catch (...) {
+        index_.erase(position);
+        throw;
+    }
 }
 
 std::optional<ParameterValue> ValueList::find(const std::string &name) const
 {
-    for (const Entry &entry : entries_)
-        if (entry.name == name)
-            return entry.value;
-    return std::nullopt;
+    const auto position = index_.find(name);
+    if (position == index_.end())
+        return std::nullopt;
+    return entries_[position->second].value;
 }
 
 std::vector<std::string> ValueList::names() const

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace migkit {
@@ -15,6 +16,8 @@ namespace migkit {
  * ValueList: named typed values owned on the host side (facts, progress extras, plugin
  * settings) that can be handed to a plugin as a migkit_values.  The list owns every name and
  * string; the view returned by values() stays valid until the list is changed or destroyed.
+ * Names are indexed: add() and find() take constant time on average, so a list built from one
+ * large QMP reply costs time in proportion to its size.
  */
 class ValueList {
 public:
@@ -45,6 +48,8 @@ private:
         ParameterValue value;
     };
     std::vector<Entry> entries_;
+    /* Position in entries_ of each name. */
+    std::unordered_map<std::string, size_t> index_;
     /* Rebuilt by values(); points into entries_. */
     mutable std::vector<migkit_value> view_;
 };

@@ -61,11 +61,14 @@ void QmpClient::connect(const QmpAddress &address, std::chrono::milliseconds tim
     g_source_attach(readSource_.get(), context_);
 
     const bool greeted = iterateUntil(
-        context_, [this] { return !greeting_.isNull() || !connected(); }, timeout);
-    if (!greeted || !connected()) {
+        context_, [this] { return !greeting_.isNull() || !connected() || !abandonReason_.empty(); },
+        timeout);
+    if (!greeted || !connected() || greeting_.isNull()) {
         const std::string why =
-            connected() ? "no QMP greeting within " + std::to_string(timeout.count()) + " ms"
-                        : disconnectReason_;
+            !abandonReason_.empty()
+                ? "not waited for: " + abandonReason_
+                : (connected() ? "no QMP greeting within " + std::to_string(timeout.count()) + " ms"
+                               : disconnectReason_);
         close("no greeting");
         throw QmpError(QmpError::Kind::ConnectFailed,
                        where + " did not greet: " + why +
@@ -141,15 +144,27 @@ void QmpClient::execute(const std::string &command, json::Value arguments, Reply
 QmpReply QmpClient::call(const std::string &command, json::Value arguments,
                          std::chrono::milliseconds timeout)
 {
+    const auto interrupted = [&] {
+        return QmpReply::failure(
+            QmpError(QmpError::Kind::Interrupted, "QMP command '" + command + "' to " + address() +
+                                                      ": not waited for: " + abandonReason_));
+    };
+    if (!abandonReason_.empty()) {
+        return interrupted();
+    }
     std::optional<QmpReply> result;
     const uint64_t id = nextId_;
     execute(command, std::move(arguments), [&result](const QmpReply &reply) { result = reply; });
     if (iterateUntil(
-            context_, [&result] { return result.has_value(); }, timeout)) {
+            context_, [&] { return result.has_value() || !abandonReason_.empty(); }, timeout) &&
+        result) {
         return *result;
     }
     /* A late reply finds no handler and is dropped. */
     pending_.erase(id);
+    if (!abandonReason_.empty()) {
+        return interrupted();
+    }
     return QmpReply::failure(
         QmpError(QmpError::Kind::Timeout, "QMP command '" + command + "' to " + address() +
                                               ": no reply within " +
@@ -167,13 +182,20 @@ bool QmpClient::readAvailable()
     char buffer[65536];
     bool endOfStream = false;
     std::string failure;
-    for (;;) {
+    /* A peer that never pauses must not keep this callback, and the context, to itself: read
+     * at most this much, handle it, and come back at the next iteration. */
+    constexpr size_t readBudget = 1024 * 1024;
+    for (size_t received = 0; received < readBudget;) {
         GError *rawError = nullptr;
         const gssize n = g_socket_receive(socket, buffer, sizeof(buffer), nullptr, &rawError);
         if (n > 0) {
+            received += static_cast<size_t>(n);
             try {
                 framer_.feed(std::string_view(buffer, static_cast<size_t>(n)));
             } catch (const LineFramer::LineTooLong &e) {
+                close(std::string("QEMU sent ") + e.what());
+                return false;
+            } catch (const LineFramer::TooMuchUnread &e) {
                 close(std::string("QEMU sent ") + e.what());
                 return false;
             }
@@ -226,6 +248,9 @@ void QmpClient::handleLine(const std::string &line)
         greeting_ = message.value;
         return;
     case QmpMessage::Kind::Event: {
+        if (!countUnsolicited()) {
+            return;
+        }
         /* Copy: a handler may add another handler. */
         const auto handlers = eventHandlers_;
         for (const auto &handler : handlers) {
@@ -241,7 +266,8 @@ void QmpClient::handleLine(const std::string &line)
         }
         auto it = pending_.find(*message.id);
         if (it == pending_.end()) {
-            return; /* the answer to a command whose caller gave up waiting */
+            countUnsolicited(); /* the answer to a command whose caller gave up waiting */
+            return;
         }
         ReplyHandler handler = std::move(it->second);
         pending_.erase(it);
@@ -255,6 +281,21 @@ void QmpClient::handleLine(const std::string &line)
         return;
     }
     }
+}
+
+bool QmpClient::countUnsolicited()
+{
+    const auto now = std::chrono::steady_clock::now();
+    if (now - unsolicitedSince_ >= std::chrono::seconds(1)) {
+        unsolicitedSince_ = now;
+        unsolicitedCount_ = 0;
+    }
+    if (++unsolicitedCount_ <= kMaxUnsolicitedPerSecond) {
+        return true;
+    }
+    close("QEMU flooded the QMP connection: more than " + std::to_string(kMaxUnsolicitedPerSecond) +
+          " events or replies to no command within one second");
+    return false;
 }
 
 void QmpClient::close(const std::string &reason)

@@ -28,8 +28,14 @@ namespace migkit {
  * malformed JSON the client disconnects with a clear error; when the connection ends for any
  * reason every pending command gets a Disconnected failure and onDisconnect handlers run once.
  *
- * call() is the blocking helper: it iterates the context until the reply or the timeout.
- * Callbacks run from the context; a callback must not destroy the client.
+ * call() is the blocking helper: it iterates the context until the reply, the timeout, or
+ * abandonWaits().  Callbacks run from the context; a callback must not destroy the client.
+ *
+ * What a peer can make the client hold is bounded: a line (16 MiB), the bytes received and
+ * not handled yet (32 MiB), the bytes read before the context gets to run other sources
+ * (1 MiB), and the messages nobody asked for (more than kMaxUnsolicitedPerSecond events and
+ * replies to no pending command within a second is a flood): past a bound the connection
+ * ends with a reason that names it.
  */
 class QmpClient {
 public:
@@ -80,6 +86,16 @@ public:
     /** disconnectReason: why the connection ended (empty while connected or never used). */
     const std::string &disconnectReason() const { return disconnectReason_; }
 
+    /**
+     * abandonWaits: make call() and connect() stop waiting, now and from now on: they fail
+     * with QmpError::Kind::Interrupted naming @reason (the operator's Ctrl-C).  Safe from a
+     * callback on the client's context.  Replies that arrive later are dropped.
+     */
+    void abandonWaits(const std::string &reason) { abandonReason_ = reason; }
+
+    /** kMaxUnsolicitedPerSecond: events and stray replies in one second that make a flood. */
+    static constexpr uint64_t kMaxUnsolicitedPerSecond = 10000;
+
     /** close: end the connection; pending commands fail with @reason. */
     void close(const std::string &reason);
 
@@ -90,6 +106,7 @@ private:
     static gboolean onReadable(GSocket *socket, GIOCondition condition, gpointer self);
     bool readAvailable();
     void handleLine(const std::string &line);
+    bool countUnsolicited();
     void send(const json::Value &message);
 
     GMainContext *context_;
@@ -103,6 +120,10 @@ private:
     std::vector<EventHandler> eventHandlers_;
     std::vector<DisconnectHandler> disconnectHandlers_;
     std::string disconnectReason_;
+    std::string abandonReason_;
+    /* Unsolicited messages in the current one-second window, for the flood bound. */
+    std::chrono::steady_clock::time_point unsolicitedSince_{};
+    uint64_t unsolicitedCount_ = 0;
     /* Cleared by the destructor so that a callback cannot reach a dead client. */
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

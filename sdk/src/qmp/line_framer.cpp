@@ -10,6 +10,10 @@ void LineFramer::feed(std::string_view bytes)
         buffer_.erase(0, start_);
         start_ = 0;
     }
+    if (buffer_.size() + bytes.size() > maxUnread_) {
+        throw TooMuchUnread("more than " + std::to_string(maxUnread_) +
+                            " bytes of QMP messages unread (a flood faster than they are handled)");
+    }
     buffer_.append(bytes);
     const auto newline = buffer_.rfind('\n');
     const size_t unterminated =

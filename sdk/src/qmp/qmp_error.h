@@ -20,6 +20,7 @@ public:
         Disconnected,  ///< the connection closed (QEMU exited) before the reply
         Timeout,       ///< no reply in time
         Protocol,      ///< QEMU sent something that is not QMP (malformed JSON, ...)
+        Interrupted,   ///< the caller stopped waiting (QmpClient::abandonWaits, e.g. Ctrl-C)
     };
 
     /** QmpError: a failure of @kind; @errorClass is QEMU's class for CommandFailed. */

@@ -1,18 +1,24 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Hook plugins that misbehave on purpose, for hook-isolation.sh: built once per behaviour
- * with -DMISBEHAVIOUR_HANG (never answers) or -DMISBEHAVIOUR_CRASH (dies with SIGSEGV). */
+ * with -DMISBEHAVIOUR_HANG (never answers), -DMISBEHAVIOUR_CRASH (dies with SIGSEGV) or
+ * -DMISBEHAVIOUR_STDOUT (prints a domain XML of its own on stdout, which at `migrate begin`
+ * libvirt would take as the domain's new XML). */
 #include <migkit/plugin.h>
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #if defined(MISBEHAVIOUR_HANG)
 #define PLUGIN_NAME "test-hang"
 #elif defined(MISBEHAVIOUR_CRASH)
 #define PLUGIN_NAME "test-crash"
+#elif defined(MISBEHAVIOUR_STDOUT)
+#define PLUGIN_NAME "test-stdout"
 #else
-#error "define MISBEHAVIOUR_HANG or MISBEHAVIOUR_CRASH"
+#error "define MISBEHAVIOUR_HANG, MISBEHAVIOUR_CRASH or MISBEHAVIOUR_STDOUT"
 #endif
 
 static migkit_policy *create(migkit_context *ctx, const migkit_host_api *host,
@@ -35,8 +41,14 @@ static int on_host_hook(migkit_policy *policy, const migkit_hook_call *call,
 #if defined(MISBEHAVIOUR_HANG)
     for (;;)
         pause();
-#else
+#elif defined(MISBEHAVIOUR_CRASH)
     raise(SIGSEGV);
+#else
+    /* Both ways a plugin reaches stdout: the file descriptor and stdio's buffer. */
+    static const char direct[] = "<domain><name>written-by-plugin-fd</name></domain>\n";
+    if (write(STDOUT_FILENO, direct, strlen(direct)) < 0)
+        return -1;
+    printf("<domain><name>written-by-plugin-stdio</name></domain>\n");
 #endif
     return 0;
 }

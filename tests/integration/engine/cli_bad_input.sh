@@ -53,7 +53,7 @@ source_runs() {
   if [ "$state" = running ]; then ok "$1: the source VM still runs"; else not_ok "$1: the source VM still runs" "state: $state"; fi
 }
 
-echo "1..16"
+echo "1..17"
 start_qemu src || exit 1
 start_qemu busy || exit 1
 start_qemu dst -incoming defer || exit 1
@@ -120,6 +120,22 @@ if [ $rc -eq 0 ] && [ "$where" = "completed destination" ] && [ "$(run_status "$
   ok "completed migration through the CLI"
 else
   not_ok "completed migration through the CLI" "exit $rc, report: $where" "stderr: $(head -c 400 "$work/err")"
+fi
+
+# A completed migration whose report cannot be written (its folder does not exist): a warning
+# and exit 4, which says the migration completed and the VM runs on the destination.
+start_qemu src3 || exit 1
+start_qemu dst3 -incoming defer || exit 1
+"$migkit" migrate --source "$work/src3.qmp" --destination "$work/dst3.qmp" \
+  --report "$work/no-such-folder/report.json" >"$work/out" 2>"$work/err"
+rc=$?
+if [ $rc -eq 4 ] &&
+   grep -qF "warning: cannot write the report to $work/no-such-folder/report.json" "$work/err" &&
+   grep -qF "the migration itself completed; the VM runs on the destination" "$work/err" &&
+   [ "$(run_status "$work/src3.qmp")" = postmigrate ]; then
+  ok "a completed migration whose report cannot be written: exit 4 and a warning"
+else
+  not_ok "a completed migration whose report cannot be written: exit 4 and a warning" "exit $rc" "stderr: $(head -c 400 "$work/err")"
 fi
 
 [ $failed -eq 0 ]

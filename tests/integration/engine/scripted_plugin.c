@@ -10,6 +10,8 @@
  *   multifd (uint64)   plan.multifd_channels
  *   action (string)    none, postcopy, pause or cancel: done once, at pass act-at-pass
  *   act-at-pass (uint64)
+ *
+ * on_failure logs "on_failure: PHASE on WHERE: ERROR", so a test can tell that it ran.
  */
 #include <migkit/plugin.h>
 
@@ -117,6 +119,16 @@ static int on_switchover(migkit_policy *p, const migkit_progress *progress,
     return 0;
 }
 
+static void on_failure(migkit_policy *p, const migkit_outcome *outcome)
+{
+    char line[512];
+    snprintf(line, sizeof(line), "on_failure: %s on %s: %s",
+             outcome->phase == MIGKIT_PHASE_CANCELLED ? "cancelled" : "failed",
+             outcome->vm_running_on ? outcome->vm_running_on : "?",
+             outcome->error ? outcome->error : "");
+    p->host->log(p->ctx, MIGKIT_LOG_INFO, line);
+}
+
 static const migkit_setting_spec settings[] = {
     {"gate", MIGKIT_VALUE_BOOL, "false", "stop at switchover and ask"},
     {"veto", MIGKIT_VALUE_BOOL, "false", "cancel at switchover"},
@@ -136,6 +148,7 @@ static const migkit_policy_ops ops = {
     .plan = plan,
     .on_iteration = on_iteration,
     .on_switchover = on_switchover,
+    .on_failure = on_failure,
 };
 
 MIGKIT_PLUGIN_EXPORT const migkit_policy_ops *migkit_plugin_entry(void)

@@ -80,8 +80,8 @@ diag "partition: owner's storage stopped at 0 ms; owner fenced at $((t_fenced - 
 echo "fence $((t_fenced - t_stop)) takeover $((t_taken - t_stop)) margin $((t_taken - t_fenced))" >"$WORK/fencing.txt"
 check "partition: the owner fenced itself before the other host took over" \
   test "$t_fenced" -gt 0 -a "$t_taken" -gt "$t_fenced"
-check "partition: the other host waited the whole lease-timeout ($TIMEOUT_MS ms)" \
-  grep -q "waits $TIMEOUT_MS ms for the heartbeat of host-id 1" "$WORK/b.log"
+check "partition: the other host waited the whole lease-timeout plus io-timeout ($((TIMEOUT_MS + DRIVER_IO_TIMEOUT_MS)) ms)" \
+  grep -q "waits $((TIMEOUT_MS + DRIVER_IO_TIMEOUT_MS)) ms for the heartbeat of host-id 1" "$WORK/b.log"
 new_owner_io() { qemu_io b disk0 "read -P 0xa1 0 1M" && qemu_io b disk0 "write -P 0xb2 0 64k"; }
 check "partition: the new owner reads the old data and writes" new_owner_io
 kill -CONT "$(pid_of nbda)"

@@ -17,6 +17,8 @@ LEASE_DUMP=${MIGKIT_LEASE_DUMP:-lease-dump}
 RENEW_MS=${RENEW_MS:-200}
 TIMEOUT_MS=${TIMEOUT_MS:-2000}
 MARGIN_MS=${MARGIN_MS:-800}
+# The driver's io-timeout where a script passes none: takers wait lease-timeout plus this
+DRIVER_IO_TIMEOUT_MS=1000
 
 tap_n=0
 tap_failed=0
@@ -180,7 +182,11 @@ new_disk() { # new_disk DIR: a 16 MiB raw disk with a 68 KiB lease area (16 host
   "$QEMU_IMG" create -q -f raw "$1/disk.lease" 68K
 }
 
-# Disk content straight from the raw file (no lease involved)
+# Disk content straight from the raw file (no lease involved), read by a new qemu-io process.
+# qemu-io prints "read ..." even after a failed pattern check: its exit status and the
+# absence of "Pattern verification failed" decide, not the "read" line alone.
 disk_has_pattern() { # disk_has_pattern FILE OFFSET LEN BYTE
-  "$QEMU_IO" -r -f raw -c "read -P $4 $2 $3" "$1" | grep -q "^read "
+  local out
+  out=$("$QEMU_IO" -r -U -f raw -c "read -P $4 $2 $3" "$1" 2>&1) || return 1
+  ! grep -q "Pattern verification failed" <<<"$out" && grep -q "^read " <<<"$out"
 }

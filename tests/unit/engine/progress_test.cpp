@@ -191,3 +191,105 @@ TEST(PlanFacts, MisshapenRepliesThrow)
                      json::parse(R"({"qemu": {"major": 10, "minor": 0, "micro": 2}})"),
                      json::parse(R"([{"capability": "x"}])"), json::parse("{}")));
 }
+
+namespace {
+
+/* The message of the json::TypeError @convert throws, or "" when it throws nothing. */
+template <typename F>
+std::string typeErrorOf(F convert)
+{
+    try {
+        convert();
+    } catch (const json::TypeError &e) {
+        return e.what();
+    }
+    return "";
+}
+
+std::string sampleErrorOf(const std::string &reply)
+{
+    return typeErrorOf([&] { (void)ProgressSample::fromQueryMigrate(json::parse(reply), 0); });
+}
+
+} // namespace
+
+/* Issue 18: a mistyped figure threw past the CLI, or (mbps) was cast to an integer it does not
+ * fit, which C++ leaves undefined.  The error names the member and the value it had. */
+TEST(ProgressSample, AFigureOfTheWrongTypeOrRangeIsNamedWithItsValue)
+{
+    const struct {
+        const char *reply, *member, *value;
+    } cases[] = {
+        {R"({"status": "active", "expected-downtime": 1.5})", "'expected-downtime'", "1.5"},
+        {R"({"status": "active", "total-time": -5})", "'total-time'", "-5"},
+        {R"({"status": "active", "setup-time": "7"})", "'setup-time'", "\"7\""},
+        {R"({"status": "active", "cpu-throttle-percentage": 4294967396})",
+         "'cpu-throttle-percentage'", "4294967396"},
+        {R"({"status": 3})", "'status'", "3"},
+        {R"({"status": "active", "ram": {"mbps": -800.0}})", "'ram.mbps'", "-800"},
+        {R"({"status": "active", "ram": {"mbps": 1e300}})", "'ram.mbps'", "1e+300"},
+        {R"({"status": "active", "ram": {"remaining": true}})", "'ram.remaining'", "true"},
+        {R"({"status": "active", "ram": {"dirty-pages-rate": 4503599627370496,
+                                         "page-size": 4096}})",
+         "'ram.dirty-pages-rate'", "4503599627370496"},
+    };
+    for (const auto &c : cases) {
+        const std::string error = sampleErrorOf(c.reply);
+        STRCMP_CONTAINS(c.member, error.c_str());
+        STRCMP_CONTAINS(c.value, error.c_str());
+    }
+}
+
+TEST(ProgressSample, GoodFiguresAtTheEdgesOfTheirRangesAreTaken)
+{
+    const ProgressSample sample = ProgressSample::fromQueryMigrate(
+        json::parse(R"({"status": "active", "expected-downtime": 18446744073709551615,
+                        "cpu-throttle-percentage": 100, "total-time": 0,
+                        "ram": {"mbps": 0, "dirty-pages-rate": 4503599627370495,
+                                "page-size": 4096}})"),
+        0);
+    const migkit_progress p = sample.progress();
+    UNSIGNED_LONGLONGS_EQUAL(UINT64_MAX, p.expected_downtime_ms);
+    UNSIGNED_LONGLONGS_EQUAL(100, p.throttle_percent);
+    UNSIGNED_LONGLONGS_EQUAL(4503599627370495ULL * 4096, p.dirty_rate_bytes_per_second);
+    UNSIGNED_LONGLONGS_EQUAL(0, p.bandwidth_bytes_per_second);
+}
+
+/* A reply of @count scalars: members "v0", "v1", ... of an object "big". */
+static json::Value replyWithValues(size_t count)
+{
+    json::Value::Object members;
+    members.reserve(count);
+    for (size_t i = 0; i < count; i++) {
+        members.emplace_back("v" + std::to_string(i), json::Value(uint64_t(i)));
+    }
+    json::Value reply = json::Value::object();
+    reply.set("big", json::Value(std::move(members)));
+    return reply;
+}
+
+TEST(Statistics, FlattensAsManyValuesAsTheLimitAndStillReplacesDuplicates)
+{
+    json::Value reply = replyWithValues(kMaxStatisticsValues - 2);
+    /* "big.v7" twice more: as a dotted name and in a second "big"; the last one wins and the
+     * list keeps one entry for it, while the limit counts every scalar QEMU sent. */
+    reply.set("big.v7", json::Value("dotted"));
+    json::Value nested = json::Value::object();
+    nested.set("v7", json::Value("nested"));
+    json::Value::Object &top = reply.asObject();
+    top.emplace_back("big", nested);
+    ValueList list;
+    flattenStatistics(list, reply, "");
+    UNSIGNED_LONGS_EQUAL(kMaxStatisticsValues - 2, list.size());
+    CHECK(std::get<std::string>(*list.find("big.v7")) == "nested");
+    CHECK(std::get<uint64_t>(*list.find("big.v99")) == 99);
+}
+
+TEST(Statistics, MoreValuesThanTheLimitAreRefusedWithTheLimit)
+{
+    ValueList list;
+    const std::string error = typeErrorOf(
+        [&] { flattenStatistics(list, replyWithValues(kMaxStatisticsValues + 1), ""); });
+    STRCMP_CONTAINS(std::to_string(kMaxStatisticsValues).c_str(), error.c_str());
+    STRCMP_CONTAINS("values", error.c_str());
+}

@@ -145,3 +145,52 @@ TEST(HostAdmission, ALocalDiskIsRefusedForAMigration)
     config.requireSharedDisks = false;
     CHECK_FALSE(admissionRefusal(MIGKIT_HOOK_MIGRATE_BEGIN, facts.values(), config).has_value());
 }
+
+/* Issue 18: 2^54 KiB is 2^64 bytes, which wrapped to 0, and "-1" became 2^64 - 1 KiB: both
+ * passed host-admission.  A size that cannot be counted in bytes is refused, naming it. */
+TEST(HostAdmission, AMemorySizeThatDoesNotFitIsRefusedWithItsValue)
+{
+    const struct {
+        const char *memory, *value;
+    } cases[] = {
+        {"<memory unit='KiB'>18014398509481984</memory>", "18014398509481984"},
+        {"<memory>-1</memory>", "-1"},
+        {"<memory unit='TiB'>16777216</memory>", "16777216"},
+        {"<memory unit='MiB'>99999999999999999999999</memory>", "99999999999999999999999"},
+        {"<memory unit='MiB'> 512x</memory>", "512x"},
+    };
+    for (const auto &c : cases) {
+        const std::string xml = std::string("<domain><name>g</name>") + c.memory + "</domain>";
+        try {
+            DomainFacts::fromXml(xml, {});
+            FAIL(("admitted " + xml).c_str());
+        } catch (const std::invalid_argument &e) {
+            STRCMP_CONTAINS(c.value, e.what());
+            STRCMP_CONTAINS("memory", e.what());
+        }
+    }
+    /* the largest size that fits is a size */
+    CHECK_EQUAL(UINT64_MAX & ~uint64_t(1023),
+                DomainFacts::fromXml("<domain><memory unit='KiB'>18014398509481983</memory>"
+                                     "</domain>",
+                                     {})
+                    .memoryBytes);
+}
+
+TEST(HostAdmission, AGuestAndReserveBeyondTwoToTheSixtyFourAreRefused)
+{
+    HostAdmissionConfig config;
+    config.memoryReserveMiB = 256;
+    ValueList facts;
+    facts.add("host.memory.available-bytes", uint64_t(64) << 30);
+    facts.add("domain.memory-bytes", UINT64_MAX - (uint64_t(1) << 20));
+    auto refusal = admissionRefusal(MIGKIT_HOOK_PREPARE, facts.values(), config);
+    CHECK_TRUE(refusal.has_value());
+
+    ValueList small;
+    small.add("host.memory.available-bytes", uint64_t(64) << 30);
+    small.add("domain.memory-bytes", uint64_t(1) << 30);
+    config.memoryReserveMiB = uint64_t(1) << 44; /* x 2^20 = 2^64 */
+    refusal = admissionRefusal(MIGKIT_HOOK_PREPARE, small.values(), config);
+    CHECK_TRUE(refusal.has_value());
+}

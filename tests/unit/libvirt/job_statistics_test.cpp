@@ -71,7 +71,7 @@ TEST(JobStatistics, ProgressCarriesTheFiguresAndTheDirtyRateInBytes)
     auto params = runningJob(2);
     JobStatistics stats = JobStatistics::fromTyped(VIR_DOMAIN_JOB_UNBOUNDED, params.data(),
                                                    static_cast<int>(params.size()));
-    ProgressSample sample = ProgressSample::fromJob(stats, MIGKIT_PHASE_PRECOPY);
+    JobProgress sample = JobProgress::fromJob(stats, MIGKIT_PHASE_PRECOPY);
     const migkit_progress &p = sample.progress();
     LONGS_EQUAL(MIGKIT_PHASE_PRECOPY, p.phase);
     LONGS_EQUAL(2, p.iteration);
@@ -93,9 +93,9 @@ TEST(JobStatistics, BeforeTheFirstPassItIsSetup)
     JobStatistics stats = JobStatistics::fromTyped(VIR_DOMAIN_JOB_UNBOUNDED, params.data(),
                                                    static_cast<int>(params.size()));
     LONGS_EQUAL(MIGKIT_PHASE_SETUP,
-                ProgressSample::fromJob(stats, MIGKIT_PHASE_PRECOPY).progress().phase);
+                JobProgress::fromJob(stats, MIGKIT_PHASE_PRECOPY).progress().phase);
     LONGS_EQUAL(MIGKIT_PHASE_POSTCOPY,
-                ProgressSample::fromJob(stats, MIGKIT_PHASE_POSTCOPY).progress().phase);
+                JobProgress::fromJob(stats, MIGKIT_PHASE_POSTCOPY).progress().phase);
 }
 
 TEST(JobStatistics, ProgressSurvivesAMove)
@@ -103,8 +103,8 @@ TEST(JobStatistics, ProgressSurvivesAMove)
     auto params = runningJob(3);
     JobStatistics stats = JobStatistics::fromTyped(VIR_DOMAIN_JOB_UNBOUNDED, params.data(),
                                                    static_cast<int>(params.size()));
-    ProgressSample first = ProgressSample::fromJob(stats, MIGKIT_PHASE_PRECOPY);
-    ProgressSample moved(std::move(first));
+    JobProgress first = JobProgress::fromJob(stats, MIGKIT_PHASE_PRECOPY);
+    JobProgress moved(std::move(first));
     CHECK_TRUE(moved.progress().extra.count > 0);
     STRCMP_CONTAINS("libvirt.", moved.progress().extra.items[0].name);
 }

@@ -55,6 +55,33 @@ TEST(PolicyMetadata, MistakesAreNamed)
     CHECK_THROWS(std::invalid_argument, parsePolicyMetadata("<settings/>"));
 }
 
+/* Whoever may edit a domain's metadata must not choose a file for the root daemon to load. */
+TEST(PolicyMetadata, NamesOnlyNeverPaths)
+{
+    for (const char *name : {"/tmp/evil.so", "evil.so", "../plugins/default", "./x", "Default"}) {
+        const std::string xml =
+            std::string("<policy name='default'><policy name='") + name + "'/></policy>";
+        try {
+            parsePolicyMetadata(xml);
+            FAIL(("domain metadata naming '" + std::string(name) + "' was accepted").c_str());
+        } catch (const std::invalid_argument &e) {
+            STRCMP_CONTAINS("migkit domain metadata", e.what());
+            STRCMP_CONTAINS((std::string("policy '") + name + "'").c_str(), e.what());
+            STRCMP_CONTAINS("may name installed plugins only", e.what());
+            STRCMP_CONTAINS("install the plugin in", e.what());
+        }
+    }
+    try {
+        parsePolicyMetadata("<policy name='/usr/lib/x/migkit-policy-x.so'/>");
+        FAIL("a path was accepted");
+    } catch (const std::invalid_argument &e) {
+        STRCMP_CONTAINS("is a path", e.what());
+    }
+    LONGS_EQUAL(2, parsePolicyMetadata("<policy name='default'><policy name='my_policy-2'/>"
+                                       "</policy>")
+                       .size());
+}
+
 TEST(PolicyMetadata, FormatReadsBack)
 {
     std::vector<PolicyRef> refs = {{"default", {{"max-downtime-ms", "250"}}},

@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `--policy NAME|PATH`: paths as given, names in the search folders in order. */
 #include "plugin/plugin_locator.h"
+#include "plugin/policy_chain.h"
 #include "test_files.h"
 
 #include <CppUTest/TestHarness.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <sys/stat.h>
 
 using namespace migkit;
 using namespace migkit::test;
 
 TEST_GROUP(PluginLocator)
 {
-    TemporaryFolder folder;
+    /* In the build tree: a root test run must find what it installs trusted. */
+    TemporaryFolder folder{testBuildFolder()};
 
     std::string install(const std::string &subfolder, const std::string &name)
     {
@@ -91,4 +94,35 @@ TEST(PluginLocator, environmentFoldersComeFirstThenTheBuildTree)
     PluginLocator standard = PluginLocator::fromEnvironment();
     STRCMP_EQUAL(firstPartyPlugin("default").c_str(), standard.locate("default").c_str());
     STRCMP_EQUAL(firstPartyPlugin("deadline").c_str(), standard.locate("deadline").c_str());
+}
+
+/* `--policy default` must never run a file whose descriptor says it is another plugin. */
+TEST(PluginLocator, refusesAFileWhoseDescriptorNamesAnotherPlugin)
+{
+    const std::string impostor = install("a", "default"); /* a copy of 'scripted' */
+    PolicyChain chain{PluginLocator({folder.path("a")})};
+    auto error = catchPluginError([&] { chain.add("default", {}); });
+    CHECK_TRUE_TEXT(error.has_value(), "a file describing 'scripted' was loaded as 'default'");
+    STRCMP_CONTAINS(("plugin file '" + impostor + "' was found for the name 'default'").c_str(),
+                    error->message.c_str());
+    STRCMP_CONTAINS("its descriptor names it 'scripted'", error->message.c_str());
+    STRCMP_CONTAINS("rename the file to migkit-policy-scripted.so", error->message.c_str());
+    CHECK_TRUE(chain.names().empty());
+    /* By path the file is what it says it is. */
+    chain.add(impostor, {});
+    STRCMP_EQUAL("scripted", chain.names().at(0).c_str());
+}
+
+/* `--policy ./fifo` is refused by a stat() before anything opens it. */
+TEST(PluginLocator, refusesAPathThatIsNoRegularFile)
+{
+    const std::string fifo = folder.path("policy.so");
+    LONGS_EQUAL(0, mkfifo(fifo.c_str(), 0600));
+    PluginLocator locator({});
+    auto error = catchPluginError([&] { locator.locate(fifo); });
+    CHECK_TRUE_TEXT(error.has_value(), "a FIFO was handed out as a plugin file");
+    STRCMP_CONTAINS("policy.so' is not a regular file", error->message.c_str());
+    STRCMP_CONTAINS("give the .so file", error->message.c_str());
+    error = catchPluginError([&] { locator.locate(folder.path()); });
+    CHECK_TRUE_TEXT(error.has_value(), "a folder was handed out as a plugin file");
 }

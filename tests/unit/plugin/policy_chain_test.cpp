@@ -349,3 +349,33 @@ TEST(HostHook, aThrowingHookRefusesWithItsMessage)
                0);
     STRCMP_EQUAL("on_host_hook threw: scripted failure in hook", errorText(error).c_str());
 }
+
+/* Issue 18: sizes and times the first-party policies multiply (seconds into milliseconds, MiB
+ * into bytes) wrapped to small numbers; a value beyond the range is refused, naming it. */
+TEST(PolicyChain, firstPartySettingsBeyondTheirRangeAreRefusedWithTheRange)
+{
+    const struct {
+        const char *plugin, *setting, *value;
+    } cases[] = {
+        {"default", "progress-timeout", "18446744073709552"},
+        {"default", "completion-timeout-per-gib", "18446744073709551615"},
+        {"default", "max-downtime-ms", "18446744073709551615"},
+        {"default", "downtime-delay", "18446744073709551615"},
+        {"default", "downtime-steps", "18446744073709551615"},
+        {"host-admission", "memory-reserve-mib", "17592186044416"},
+    };
+    for (const auto &c : cases) {
+        auto error = catchPluginError([&] {
+            chain.add(firstPartyPlugin(c.plugin), {{c.setting, c.value}});
+        });
+        CHECK_TRUE_TEXT(error.has_value(), c.setting);
+        CHECK(error->code == PluginError::Code::CreateFailed);
+        STRCMP_CONTAINS((std::string(c.setting) + "=" + c.value).c_str(), error->message.c_str());
+        STRCMP_CONTAINS("allowed", error->message.c_str());
+        CHECK_TRUE(chain.names().empty());
+    }
+    /* the largest allowed values are taken */
+    chain.add(firstPartyPlugin("default"), {{"progress-timeout", "604800"}});
+    chain.add(firstPartyPlugin("host-admission"), {{"memory-reserve-mib", "1048576"}});
+    LONGS_EQUAL(2, chain.names().size());
+}

@@ -19,9 +19,16 @@ std::string firstPartyPlugin(const std::string &name)
     return std::string(MIGKIT_TEST_FIRST_PARTY_DIR) + "/" + name + "/migkit-policy-" + name + ".so";
 }
 
-TemporaryFolder::TemporaryFolder()
+std::string testBuildFolder()
 {
-    std::string pattern = (std::filesystem::temp_directory_path() / "migkit-test-XXXXXX").string();
+    return MIGKIT_TEST_PLUGIN_DIR;
+}
+
+TemporaryFolder::TemporaryFolder(const std::string &parent)
+{
+    const std::filesystem::path base =
+        parent.empty() ? std::filesystem::temp_directory_path() : std::filesystem::path(parent);
+    std::string pattern = (base / "migkit-test-XXXXXX").string();
     if (!mkdtemp(pattern.data()))
         throw std::runtime_error("mkdtemp failed in " + pattern);
     path_ = pattern;

@@ -12,13 +12,21 @@ namespace migkit::test {
 /** testPlugin: the path of test plugin @name built by this folder's meson.build. */
 std::string testPlugin(const std::string &name);
 
+/** testBuildFolder: this test's build folder (a folder only its owner can write). */
+std::string testBuildFolder();
+
 /** firstPartyPlugin: the path of the build tree's first-party plugin @name. */
 std::string firstPartyPlugin(const std::string &name);
 
 /** TemporaryFolder: a fresh folder, removed with everything in it at the end of the scope. */
 class TemporaryFolder {
 public:
-    TemporaryFolder();
+    /**
+     * TemporaryFolder: in the system's temporary folder, or in @parent.  A test that loads
+     * plugins from it as root gives a parent in the build tree: /tmp is writable by everyone,
+     * so the loader's trust rule refuses anything below it.
+     */
+    explicit TemporaryFolder(const std::string &parent = "");
     ~TemporaryFolder();
     TemporaryFolder(const TemporaryFolder &) = delete;
     TemporaryFolder &operator=(const TemporaryFolder &) = delete;

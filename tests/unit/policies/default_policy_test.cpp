@@ -234,3 +234,32 @@ TEST(DefaultPolicy, replaysTheLiveDecisionsOfARecordedMigration)
     UNSIGNED_LONGS_EQUAL(1, ofKind(decisions, Kind::SetParameter).size());
     CHECK_TRUE(ofKind(decisions, Kind::Cancel).empty());
 }
+
+/* Issue 18: progress-timeout x 1000 and completion-timeout-per-gib x GiB x 1000 wrapped to a few
+ * milliseconds, and the policy cancelled a healthy migration at once.  A timeout too large to
+ * count in milliseconds means "never": the trace must run without an escalation. */
+TEST(DefaultPolicy, hugeTimeoutsDoNotWrapIntoAnImmediateCancel)
+{
+    config.progressTimeoutSeconds = 18446744073709552; /* x 1000 = 2^64 + 384 */
+    config.completionTimeoutPerGiBSeconds = UINT64_MAX;
+    config.downtimeDelaySecondsPerGiB = UINT64_MAX;
+    auto decisions = run("stalling.csv", Facts(false));
+    CHECK_TRUE_TEXT(ofKind(decisions, Kind::Cancel).empty(), describe(decisions).c_str());
+    for (const TimedDecision &d : decisions)
+        CHECK_TRUE_TEXT(d.decision.reason.find("no progress") == std::string::npos &&
+                            d.decision.reason.find("completion timeout") == std::string::npos,
+                        describe(decisions).c_str());
+}
+
+TEST(DefaultPolicy, aHugeMaximumDowntimeDoesNotWrapTheRamp)
+{
+    config.maxDowntimeMs = UINT64_MAX;
+    config.downtimeSteps = 3;
+    config.downtimeDelaySecondsPerGiB = 0;
+    auto limits = ofKind(run("converging.csv", Facts(false)), Kind::SetDowntimeLimit);
+    CHECK_TRUE(!limits.empty());
+    /* each step at least as long as the one before: no wrap to a tiny limit */
+    for (size_t i = 1; i < limits.size(); i++)
+        CHECK_TRUE(limits[i].decision.downtimeMs >= limits[i - 1].decision.downtimeMs);
+    CHECK_TRUE(limits.front().decision.downtimeMs >= UINT64_MAX / 3 - 1);
+}

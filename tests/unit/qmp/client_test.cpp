@@ -15,6 +15,7 @@
 #include <CppUTest/TestHarness.h>
 
 using migkit::GMainContextPtr;
+using migkit::GSourcePtr;
 using migkit::QmpAddress;
 using migkit::QmpClient;
 using migkit::QmpError;
@@ -195,4 +196,76 @@ TEST(QmpClient, UnreachableSocketNamesThePath)
         CHECK(contains(e.what(), "/nonexistent/migkit/qmp.sock"));
         CHECK(contains(e.what(), "-qmp unix:"));
     }
+}
+
+/* Issue 18: short lines nobody asked for (events, replies to no command) grew memory without
+ * bound (932 MB in 10 s) and starved the caller.  A flood ends the connection with a reason. */
+TEST(QmpClient, AFloodOfEventsEndsTheConnectionWithAClearError)
+{
+    FakePeer peer([](FakePeer::Connection &c) {
+        c.greet();
+        c.flood(R"({"event": "MIGRATION_PASS", "data": {"pass": 1}, )"
+                R"("timestamp": {"seconds": 1, "microseconds": 0}})"
+                "\r\n",
+                size_t(256) << 20);
+        c.readLine();
+    });
+    QmpClient client(context.get());
+    size_t events = 0;
+    client.onEvent([&](const QmpEvent &) { events++; });
+    client.connect(QmpAddress::parse(peer.path()), 5s);
+    const QmpReply reply = client.call("query-status", migkit::json::Value(), 10s);
+    CHECK_FALSE(reply.ok());
+    CHECK_TEXT(reply.error().kind() == QmpError::Kind::Disconnected, reply.error().what());
+    CHECK_TEXT(contains(client.disconnectReason(), "flood"), client.disconnectReason().c_str());
+    CHECK_TEXT(contains(reply.error().what(), "query-status"), reply.error().what());
+    CHECK_FALSE(client.connected());
+    CHECK(events > 0);
+}
+
+TEST(QmpClient, StrayRepliesCountAsAFloodToo)
+{
+    FakePeer peer([](FakePeer::Connection &c) {
+        c.greet();
+        c.flood("{\"return\": {}, \"id\": 999999}\r\n", size_t(256) << 20);
+        c.readLine();
+    });
+    QmpClient client(context.get());
+    client.connect(QmpAddress::parse(peer.path()), 5s);
+    const QmpReply reply = client.call("query-status", migkit::json::Value(), 10s);
+    CHECK_FALSE(reply.ok());
+    CHECK_TEXT(contains(client.disconnectReason(), "flood"), client.disconnectReason().c_str());
+}
+
+/* Issue 18: Ctrl-C before the migration started waited out every stalled command (30 s each). */
+TEST(QmpClient, AbandonedWaitsReturnAtOnceAndNameTheReason)
+{
+    FakePeer peer([](FakePeer::Connection &c) {
+        c.greet();
+        c.readLine(); /* never answered */
+        c.readLine();
+    });
+    QmpClient client(context.get());
+    client.connect(QmpAddress::parse(peer.path()), 5s);
+    GSourcePtr interrupt(g_timeout_source_new(200));
+    g_source_set_callback(
+        interrupt.get(),
+        [](gpointer self) -> gboolean {
+            static_cast<QmpClient *>(self)->abandonWaits("interrupted by a signal");
+            return G_SOURCE_REMOVE;
+        },
+        &client, nullptr);
+    g_source_attach(interrupt.get(), context.get());
+    const auto start = std::chrono::steady_clock::now();
+    const QmpReply reply = client.call("query-status", migkit::json::Value(), 20s);
+    const auto waited = std::chrono::steady_clock::now() - start;
+    CHECK_FALSE(reply.ok());
+    CHECK(reply.error().kind() == QmpError::Kind::Interrupted);
+    CHECK_TEXT(contains(reply.error().what(), "interrupted by a signal"), reply.error().what());
+    CHECK_TEXT(contains(reply.error().what(), "query-status"), reply.error().what());
+    CHECK(waited < 5s);
+    /* later calls do not wait either */
+    const QmpReply later = client.call("query-migrate", migkit::json::Value(), 20s);
+    CHECK(later.error().kind() == QmpError::Kind::Interrupted);
+    client.close("test done");
 }

@@ -79,6 +79,24 @@ void FakePeer::Connection::write(const std::string &bytes)
     }
 }
 
+size_t FakePeer::Connection::flood(const std::string &line, size_t limit)
+{
+    std::string chunk;
+    while (chunk.size() < 65536) {
+        chunk += line;
+    }
+    size_t sent = 0;
+    while (sent < limit) {
+        /* MSG_NOSIGNAL: the client hanging up is what the test waits for, not a SIGPIPE. */
+        const ssize_t n = ::send(fd_, chunk.data(), chunk.size(), MSG_NOSIGNAL);
+        if (n <= 0) {
+            break;
+        }
+        sent += static_cast<size_t>(n);
+    }
+    return sent;
+}
+
 void FakePeer::Connection::greet()
 {
     write(

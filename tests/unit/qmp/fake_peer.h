@@ -20,6 +20,11 @@ public:
         std::string readLine();
         /** write: send @bytes as they are (no newline added). */
         void write(const std::string &bytes);
+        /**
+         * flood: send @line (newline included) again and again until the client hangs up or
+         * @limit bytes went out; returns the bytes sent.
+         */
+        size_t flood(const std::string &line, size_t limit);
         /** greet: send a QEMU-like greeting and answer qmp_capabilities. */
         void greet();
         /** reply: answer the command in @line (its id echoed) with @body, e.g. "\"return\": {}". */

@@ -151,3 +151,34 @@ TEST(QmpMessage, NonQmpIsAProtocolError)
     CHECK_THROWS(QmpProtocolError, QmpMessage::classify(parse(R"({"return": {}, "id": "x"})")));
     CHECK_THROWS(QmpProtocolError, QmpMessage::classify(parse(R"({"return": {}, "id": -1})")));
 }
+
+/* Issue 18: only an unterminated line was limited; complete lines nobody took out piled up. */
+TEST(LineFramer, UnreadLinesAreBoundedToo)
+{
+    LineFramer framer;
+    std::string chunk;
+    while (chunk.size() < 65536) {
+        chunk += "{\"event\": \"MIGRATION_PASS\", \"data\": {\"pass\": 1}}\r\n";
+    }
+    size_t fed = 0;
+    std::string error;
+    try {
+        while (fed < (size_t(256) << 20)) {
+            framer.feed(chunk);
+            fed += chunk.size();
+        }
+    } catch (const std::runtime_error &e) {
+        error = e.what();
+    }
+    CHECK_TEXT(error.find("unread") != std::string::npos, error.c_str());
+    /* the default limit is a few times the longest line QEMU writes, not hundreds of MB */
+    CHECK(fed <= size_t(64) << 20);
+    /* what was taken out makes room again */
+    LineFramer reader;
+    for (size_t i = 0; i < 2 * fed / chunk.size(); i++) {
+        reader.feed(chunk);
+        while (reader.next()) {
+        }
+    }
+    LONGS_EQUAL(0, reader.pending());
+}
