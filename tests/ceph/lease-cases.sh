@@ -256,7 +256,7 @@ case_lease_fence_on_paused_cluster() {
                 sed -nE 's/.* fenced ([0-9]+) ms after.*/\1/p')
   figure lease_fence_after_osd_stop_ms "$((t_fence - t_stop))"
   figure lease_fence_after_last_renewal_ms "$since_renew" \
-    "(others may take over 8000 ms after it at the earliest)"
+    "(others may take over lease-timeout + io-timeout = 9000 ms after it at the earliest)"
   # Fenced means refused here and now, with the storage still stopped: no request can hang.
   out=0
   vm_write a 0xdd 0 $KiB64 20 || out=$?
