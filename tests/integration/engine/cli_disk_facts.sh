@@ -34,8 +34,8 @@ check() { # check NAME COMMAND...: one TAP line from a command's status
 start_qemu() {
   local name=$1 host_id=$2; shift 2
   guest_qemu_start "$name" 128M \
-    -blockdev "driver=file,node-name=f0,filename=$work/disk.img" \
-    -blockdev "driver=file,node-name=l0,filename=$work/disk.lease" \
+    -blockdev "driver=file,node-name=f0,filename=$work/disk.img,cache.direct=on" \
+    -blockdev "driver=file,node-name=l0,filename=$work/disk.lease,cache.direct=on" \
     -blockdev "driver=cluster-lease,node-name=d0,file=f0,lease=l0,host-id=$host_id,host-name=host$host_id" \
     -device virtio-blk-pci,drive=d0,id=vd0 \
     -blockdev "driver=file,node-name=p0,filename=$work/plain.img" \
