@@ -59,7 +59,7 @@ config 'xml-rewrite;host-admission' allow $'[policy xml-rewrite]\nbridge-map=br-
 call migrate begin
 check "xml-rewrite prints the rewritten XML on stdout ($ms ms)" \
   bash -c 'grep -q "bridge=.br-b." <<<"$1"' _ "$out"
-config 'host-admission' allow $'[policy host-admission]\nmemory-reserve-mib=999999999\n'
+config 'host-admission' allow $'[policy host-admission]\nmemory-reserve-mib=1048576\n'
 call prepare begin
 check "host-admission refuses with its message ($ms ms)" \
   bash -c '[ "$1" -eq 1 ] && grep -q "memory-reserve-mib" <<<"$2"' _ "$rc" "$err"
