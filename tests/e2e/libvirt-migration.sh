@@ -213,7 +213,7 @@ check "the report records the cancel and the guest on the source" \
 # ---- 4. a hook that refuses -------------------------------------------------------------
 host_virsh a metadata "$VM" https://migkit.dev/xmlns/1 --key migkit --live \
   --set "<policy name='default'/>" >/dev/null
-host_config b "$TB_BRIDGE_A" "$TB_BRIDGE_B" 100000000
+host_config b "$TB_BRIDGE_A" "$TB_BRIDGE_B" 1048576
 out=$(host_virsh a migrate --live --p2p "$VM" "$A_TO_B" 2>&1); rc=$?
 echo "# virsh: $out"
 check "the destination's hook refused the migration with the plugin's message" \
