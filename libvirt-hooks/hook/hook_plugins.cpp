@@ -2,6 +2,7 @@
 #include "hook_plugins.h"
 
 #include "libvirt/domain_facts.h"
+#include "os/file_descriptor.h"
 #include "plugin/action_queue.h"
 #include "plugin/plugin_instance.h"
 #include "plugin/plugin_library.h"
@@ -52,38 +53,6 @@ public:
 private:
     pid_t pid_;
 };
-
-/** Fd: owns a file descriptor. */
-class Fd {
-public:
-    explicit Fd(int fd = -1) : fd_(fd) {}
-    ~Fd() { reset(); }
-    Fd(const Fd &) = delete;
-    Fd &operator=(const Fd &) = delete;
-    int get() const { return fd_; }
-    void reset()
-    {
-        if (fd_ >= 0)
-            close(fd_);
-        fd_ = -1;
-    }
-
-private:
-    int fd_;
-};
-
-void writeAll(int fd, const std::string &text)
-{
-    size_t done = 0;
-    while (done < text.size()) {
-        ssize_t n = write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return;
-        done += static_cast<size_t>(n);
-    }
-}
 
 HookVerdict failed(bool allowOnFailure, const std::string &what)
 {
@@ -158,7 +127,7 @@ HookVerdict runHookPluginsIsolated(const std::vector<PolicyRef> &policies,
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0)
         return failed(allowOnFailure, std::string("cannot create a pipe: ") + std::strerror(errno));
-    Fd readEnd(fds[0]), writeEnd(fds[1]);
+    FileDescriptor readEnd(fds[0]), writeEnd(fds[1]);
     pid_t pid = fork();
     if (pid < 0)
         return failed(allowOnFailure, std::string("cannot fork: ") + std::strerror(errno));

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "report/report_file.h"
 
+#include "os/file_descriptor.h"
+
 #include <fcntl.h>
 #include <glib.h>
 #include <sys/stat.h>
@@ -16,48 +18,6 @@ namespace migkit {
 
 namespace {
 
-/** Fd: owns a file descriptor. */
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd()
-    {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    Fd(const Fd &) = delete;
-    Fd &operator=(const Fd &) = delete;
-    int get() const { return fd_; }
-    /** close: close now; false (errno set) when the kernel reports a write error. */
-    bool close()
-    {
-        const int fd = fd_;
-        fd_ = -1;
-        return ::close(fd) == 0;
-    }
-
-private:
-    int fd_;
-};
-
-bool writeAll(int fd, const std::string &text)
-{
-    size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return false;
-        if (n == 0) {
-            errno = EIO;
-            return false;
-        }
-        done += static_cast<size_t>(n);
-    }
-    return true;
-}
-
 [[noreturn]] void fail(const std::string &path, const std::string &why)
 {
     throw std::runtime_error("cannot write the report to " + path + ": " + why);
@@ -72,7 +32,8 @@ void writeToFifo(int folder, const std::string &name, const std::string &path,
                  const std::string &text)
 {
     /* O_NONBLOCK: a FIFO without a reader fails at once (ENXIO) instead of blocking. */
-    Fd fd(::openat(folder, name.c_str(), O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    FileDescriptor fd(
+        ::openat(folder, name.c_str(), O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
     if (fd.get() < 0) {
         const int error = errno;
         if (error == ENXIO)
@@ -101,7 +62,7 @@ void replaceRegularFile(int folder, const std::string &name, const std::string &
     }
     if (raw < 0)
         fail(path, "cannot create a temporary file beside it");
-    Fd fd(raw);
+    FileDescriptor fd(raw);
     auto giveUp = [&](int error) {
         ::unlinkat(folder, temporary.c_str(), 0);
         failErrno(path, error, error == ENOSPC ? " (free space in the folder)" : "");
@@ -126,7 +87,7 @@ void writeReportText(const std::string &path, const std::string &text)
         fail(path, "it names a folder, not a file: give a file name such as report.json");
     const std::string folderPath =
         target.has_parent_path() ? target.parent_path().string() : std::string(".");
-    Fd folder(::open(folderPath.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    FileDescriptor folder(::open(folderPath.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (folder.get() < 0)
         failErrno(path, errno, " (check that the folder " + folderPath + " exists)");
 
